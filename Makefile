@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bootstrap migrate demo messages openapi lock bench clean
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+bootstrap: $(STAMP) messages
+
+# Translations are compiled with polib so a fresh machine needs no gettext.
+messages: $(STAMP)
+	$(MANAGE) translations_compile
+
+migrate: bootstrap
+	$(MANAGE) migrate --no-input
+
+demo: migrate
+	$(MANAGE) seed_demo
+
+run: demo
+	$(MANAGE) serve --host $(HOST) --port $(PORT)
+
+# The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: bootstrap
+	$(BIN)/pytest -n 2 --dist loadfile; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
+
+lint: bootstrap
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) openapi_schema --check
+
+openapi: bootstrap
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) openapi_schema --write
+
+# Regenerate the lock after editing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --extra dev pyproject.toml -o requirements.lock
+
+bench: migrate
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3

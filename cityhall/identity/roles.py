@@ -1,0 +1,52 @@
+"""Staff roles and what each may do. Checked in selectors and services, never only in templates."""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    WINDOW_CLERK = "window_clerk", _("窗口人员")
+    DEPARTMENT_REVIEWER = "department_reviewer", _("审批人员")
+    HOTLINE_OPERATOR = "hotline_operator", _("话务员")
+    DISPATCHER = "dispatcher", _("派单员")
+    HANDLING_OFFICER = "handling_officer", _("承办单位人员")
+    GRID_INSPECTOR = "grid_inspector", _("网格员")
+    DATA_STEWARD = "data_steward", _("数据管理员")
+    SUPERVISOR = "supervisor", _("监察人员")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+
+
+class Capability(StrEnum):
+    CITIZEN_LOOKUP = "citizen_lookup"
+    STAFF_DIRECTORY = "staff_directory"
+    GRID_VIEW = "grid_view"
+    AUDIT_READ = "audit_read"
+    ADMINISTER = "administer"
+
+
+CAPABILITIES: dict[Capability, frozenset[str]] = {
+    Capability.CITIZEN_LOOKUP: frozenset(
+        {
+            Role.WINDOW_CLERK,
+            Role.DEPARTMENT_REVIEWER,
+            Role.HOTLINE_OPERATOR,
+            Role.DISPATCHER,
+            Role.SUPERVISOR,
+            Role.ADMINISTRATOR,
+        }
+    ),
+    Capability.STAFF_DIRECTORY: frozenset(Role.values),
+    Capability.GRID_VIEW: frozenset(
+        {
+            Role.GRID_INSPECTOR,
+            Role.DISPATCHER,
+            Role.HOTLINE_OPERATOR,
+            Role.SUPERVISOR,
+            Role.ADMINISTRATOR,
+        }
+    ),
+    Capability.AUDIT_READ: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    Capability.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
+}

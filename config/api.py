@@ -1,0 +1,35 @@
+"""The JSON API base (/api/v1/): one NinjaAPI, one router per domain."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from cityhall.core.errors import DomainError
+from cityhall.geo.api import router as geo_router
+from cityhall.identity.api import router as identity_router
+from cityhall.notify.api import router as notify_router
+
+api = NinjaAPI(
+    title="CityHall API",
+    version="1",
+    description="广州市民政务服务平台 JSON API. Errors are JSON objects {code, message}.",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "请先登录 / Sign in first"}, status=401
+    )
+
+
+api.add_router("/geo/", geo_router, tags=["geo"])
+api.add_router("/identity/", identity_router, tags=["identity"], auth=django_auth)
+api.add_router("/notify/", notify_router, tags=["notify"], auth=django_auth)

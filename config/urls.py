@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from config.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Admins sign in through the product's own sign-in (password + TOTP, lockout, audit).
+    path("admin/login/", RedirectView.as_view(pattern_name="identity:signin", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("cityhall.identity.urls")),
+    path("geo/", include("cityhall.geo.urls")),
+    path("inbox/", include("cityhall.notify.urls")),
+    path("", include("cityhall.portal.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
