@@ -1,6 +1,7 @@
 """The JSON API base (/api/v1/): one NinjaAPI, one router per domain."""
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import django_auth
@@ -20,13 +21,15 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message}, status=exc.status
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"code": "unauthenticated", "message": "请先登录 / Sign in first"}, status=401
+        request, {"code": "unauthenticated", "message": _("请先登录")}, status=401
     )
 
 

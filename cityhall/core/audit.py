@@ -45,7 +45,18 @@ def _entry_digest(
     prev_hash: str,
 ) -> str:
     payload = json.dumps(
-        [seq, at_iso, event, actor_id, actor_label, subject_type, subject_id, ip, detail, prev_hash],
+        [
+            seq,
+            at_iso,
+            event,
+            actor_id,
+            actor_label,
+            subject_type,
+            subject_id,
+            ip,
+            detail,
+            prev_hash,
+        ],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -124,11 +135,17 @@ def audit_verify(*, chunk_size: int = 5000) -> ChainReport:
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
         if entry.seq != expected_seq:
             return ChainReport(
-                False, checked, expected_seq, f"entry #{expected_seq} is missing (next is #{entry.seq})"
+                False,
+                checked,
+                expected_seq,
+                f"entry #{expected_seq} is missing (next is #{entry.seq})",
             )
         if entry.prev_hash != prev_hash:
             return ChainReport(
-                False, checked, entry.seq, f"entry #{entry.seq} does not link to entry #{entry.seq - 1}"
+                False,
+                checked,
+                entry.seq,
+                f"entry #{entry.seq} does not link to entry #{entry.seq - 1}",
             )
         if _digest_of(entry) != entry.hash:
             return ChainReport(False, checked, entry.seq, f"entry #{entry.seq} was altered")

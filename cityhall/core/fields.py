@@ -5,7 +5,7 @@ from django.db import models
 from cityhall.core import crypto
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """Text encrypted at rest; search it through a separate blind-index field."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:

@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,4 +58,71 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("审计链头")
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class CalendarDayKind(models.TextChoices):
+    REST = "rest", _("休息日")
+    MAKEUP_WORKDAY = "makeup_workday", _("调休上班")
+
+
+class CalendarDay(TimeStampedModel):
+    """One day on which the statutory schedule departs from, or spells out, the weekly rhythm.
+
+    Rest days are stored for the whole holiday period as the State Council notice lists it
+    (weekend days included), so the table reads like the notice; the calendar only needs the
+    rest days that fall Monday–Friday and the make-up working days that fall on a weekend.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=CalendarDayKind.choices)
+    name = models.CharField(_("节日"), max_length=32, help_text=_("例如：国庆节、春节。"))
+    source = models.CharField(
+        _("来源"), max_length=200, blank=True, help_text=_("例如：国务院办公厅通知的文号。")
+    )
+
+    class Meta:
+        verbose_name = _("节假日安排日")
+        verbose_name_plural = _("节假日安排日")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CalendarDayKind.values), name="calendarday_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
+
+    def clean(self) -> None:
+        # A make-up working day on a weekday changes nothing, so it can only be a typo.
+        if self.kind == CalendarDayKind.MAKEUP_WORKDAY and self.date and self.date.weekday() < 5:
+            raise ValidationError({"date": _("调休上班日必须是星期六或星期日。")})
+
+
+class HolidaySchedule(models.Model):
+    """Marks that a year's State Council holiday schedule has been entered in full."""
+
+    year = models.PositiveSmallIntegerField(
+        _("年份"), unique=True, validators=[MinValueValidator(1949), MaxValueValidator(2200)]
+    )
+    source = models.CharField(
+        _("发布依据"),
+        max_length=200,
+        help_text=_("例如：国务院办公厅关于某年部分节假日安排的通知。"),
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -33,6 +33,9 @@ class Division(TimeStampedModel):
     # GeoJSON geometry (Polygon or MultiPolygon, WGS84) when a boundary is known.
     boundary = models.JSONField(_("边界"), null=True, blank=True)
     source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    # Provenance of `boundary` on its own: the code table and the polygons come from different
+    # places (a synthetic demo layout must never overwrite a surveyed boundary).
+    boundary_source = models.CharField(_("边界来源"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("行政区划")
@@ -41,6 +44,11 @@ class Division(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    @property
+    def is_town(self) -> bool:
+        """A street-level division that is a town (镇) rather than a sub-district (街道)."""
+        return self.level == DivisionLevel.STREET and self.name.endswith("镇")
 
 
 class Grid(TimeStampedModel):
@@ -61,6 +69,7 @@ class Grid(TimeStampedModel):
     min_lng = models.FloatField()
     max_lat = models.FloatField()
     max_lng = models.FloatField()
+    source = models.CharField(_("边界来源"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("网格")

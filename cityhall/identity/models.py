@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.core.fields import EncryptedTextField
+from cityhall.core.identifiers import validate_uscc
 from cityhall.core.models import TimeStampedModel
 from cityhall.geo.models import Division
 from cityhall.identity.roles import Role
@@ -185,7 +186,9 @@ class EnterpriseMandate(TimeStampedModel):
     agent = models.ForeignKey(
         Account, verbose_name=_("经办人"), on_delete=models.CASCADE, related_name="mandates"
     )
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, db_index=True, validators=[validate_uscc]
+    )
     enterprise_name = models.CharField(_("企业名称"), max_length=200)
     valid_from = models.DateField(_("授权起始"), default=date.today)
     valid_until = models.DateField(_("授权截止"), null=True, blank=True)

@@ -6,3 +6,8 @@ class NotifyConfig(AppConfig):
     name = "cityhall.notify"
     label = "notify"
     verbose_name = _("通知")
+
+    def ready(self) -> None:
+        # Register the tasks in every process (web processes run no Celery autodiscovery),
+        # so services can enqueue them by name.
+        from cityhall.notify import tasks  # noqa: F401

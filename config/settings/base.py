@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -14,7 +13,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-# Development only: config.settings.production requires DJANGO_SECRET_KEY and refuses to start without it.
+# Development default only: config.settings.production refuses to start without a real key.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-deploy")
 # Key for field encryption and blind indexes of personal data (ID numbers, phones).
 FIELD_ENCRYPTION_KEY = env.str(
@@ -24,7 +23,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cityhall.identity.admin_config.CityHallAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,7 +41,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cityhall.identity.middleware.StaffVerificationMiddleware",
+    "cityhall.core.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -139,9 +138,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://cityhall")}
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CityHall <noreply@cityhall.localhost>")
 # SMS gateway adapter; the outbox backend stores messages locally for development and demos.
-NOTIFY_SMS_BACKEND = env.str(
-    "CITYHALL_SMS_BACKEND", default="cityhall.notify.sms.OutboxSmsBackend"
-)
+NOTIFY_SMS_BACKEND = env.str("CITYHALL_SMS_BACKEND", default="cityhall.notify.sms.OutboxSmsBackend")
 
 # Background work. CELERY_BROKER_URL unset = embedded mode: tasks run in-process (eagerly) and the
 # periodic schedule is fired by Celery's beat running in a thread of `manage.py serve`.
@@ -159,10 +156,6 @@ CELERY_BEAT_SCHEDULE = {
     "notify-retry-deliveries": {
         "task": "cityhall.notify.tasks.deliveries_retry",
         "schedule": 300.0,
-    },
-    "core-calendar-coverage": {
-        "task": "cityhall.core.tasks.calendar_coverage_check",
-        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import polib
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -13,7 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = 0
-        for locale_dir in settings.LOCALE_PATHS:
+        app_locales = [Path(cfg.path) / "locale" for cfg in apps.get_app_configs()]
+        project_apps = [
+            p for p in app_locales if str(p).startswith(str(settings.BASE_DIR / "cityhall"))
+        ]
+        for locale_dir in [*settings.LOCALE_PATHS, *project_apps]:
             for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:

@@ -1,0 +1,19 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LocateForm(forms.Form):
+    lat = forms.FloatField(
+        label=_("纬度"),
+        min_value=-90,
+        max_value=90,
+        help_text=_("WGS84 十进制度数，例如 23.1291"),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    lng = forms.FloatField(
+        label=_("经度"),
+        min_value=-180,
+        max_value=180,
+        help_text=_("WGS84 十进制度数，例如 113.2644"),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )

@@ -1,0 +1,285 @@
+"""Demo organisation, staff, citizens and enterprise agents for `manage.py seed_demo`.
+
+Deterministic (a seeded RNG) and idempotent: rows are keyed by natural keys (unit code, login
+name, ID number), so a second run finds everything and creates nothing.
+"""
+
+import hashlib
+import random
+from base64 import b32encode
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cityhall.core.identifiers import resident_id_make, uscc_make
+from cityhall.geo.models import Division, DivisionLevel
+from cityhall.identity import services
+from cityhall.identity.models import Account, AccountKind, EnterpriseMandate, OrgUnit, UnitKind
+from cityhall.identity.models import UnitLevel as L
+from cityhall.identity.roles import Role
+from cityhall.identity.selectors import id_number_index
+
+CITY = "440100"
+
+# (code suffix, city-level name, district-level name pattern): the departments the issue names
+# plus the ones every later part of the product routes work to.
+DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
+    ("MZ", "广州市民政局", "{d}民政局"),
+    ("GA", "广州市公安局", "广州市公安局{d}分局"),
+    ("RS", "广州市人力资源和社会保障局", "{d}人力资源和社会保障局"),
+    ("SJ", "广州市市场监督管理局", "{d}市场监督管理局"),
+    ("ZJ", "广州市住房和城乡建设局", "{d}住房和城乡建设局"),
+    ("CG", "广州市城市管理和综合执法局", "{d}城市管理和综合执法局"),
+    ("SW", "广州市水务局", "{d}水务局"),
+    ("WJ", "广州市卫生健康委员会", "{d}卫生健康局"),
+    ("YB", "广州市医疗保障局", "广州市{d}医疗保障局"),
+    ("JY", "广州市教育局", "{d}教育局"),
+    ("GZ", "广州市规划和自然资源局", "广州市规划和自然资源局{d}分局"),
+    ("HB", "广州市生态环境局", "广州市生态环境局{d}分局"),
+    ("SS", "国家税务总局广州市税务局", "国家税务总局广州市{d}税务局"),
+    ("ZS", "广州市政务服务和数据管理局", "{d}政务服务和数据管理局"),
+)
+UTILITIES = (("GD", "广东电网广州供电局"), ("ZLS", "广州市自来水有限公司"), ("RQ", "广州燃气集团"))
+
+DEMO_DISTRICTS = {"hz": "440105", "th": "440106"}  # 海珠区, 天河区
+DEMO_STREETS = {"hz": ("440105001", "440105002"), "th": ("440106001", "440106002")}
+
+SURNAMES = "陈李黄张梁林刘吴罗何郑杨谢郭冯朱曾邓周许蔡苏潘卢叶钟彭徐胡关"
+GIVEN = "伟芳娜敏静丽强磊洋勇艳杰军娟涛明超秀霞平刚桂文华建志嘉颖梓浩晓俊家欣海婷宇锦思泽雅"
+FIRMS = "穗达粤海珠江羊城云山越秀南沙华南花城岭南白云番禺广信新港恒通"
+INDUSTRIES = (
+    "科技",
+    "贸易",
+    "餐饮管理",
+    "物业服务",
+    "建筑工程",
+    "信息技术",
+    "电子商务",
+    "物流",
+    "医疗器械",
+    "文化传播",
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    real_name: str
+    unit: str
+    roles: tuple[str, ...]
+    totp_secret: str
+
+
+def _unit(
+    code: str, name: str, kind: str, level: str, division: Division, parent: OrgUnit | None = None
+) -> OrgUnit:
+    unit, _created = OrgUnit.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "kind": kind,
+            "level": level,
+            "division": division,
+            "parent": parent,
+        },
+    )
+    return unit
+
+
+@transaction.atomic
+def demo_units_build() -> int:
+    """City departments and their district branches, service centres, hotline, street offices."""
+    before = OrgUnit.objects.count()
+    city = Division.objects.get(code=CITY)
+    city_units = {}
+    for suffix, city_name, _pattern in DEPARTMENTS:
+        city_units[suffix] = _unit(f"{CITY}-{suffix}", city_name, UnitKind.DEPARTMENT, L.CITY, city)
+    for suffix, name in UTILITIES:
+        _unit(f"{CITY}-{suffix}", name, UnitKind.UTILITY, L.CITY, city)
+    _unit(
+        f"{CITY}-FW", "广州市政务服务中心", UnitKind.SERVICE_CENTRE, L.CITY, city, city_units["ZS"]
+    )
+    hotline = _unit(
+        f"{CITY}-RX", "广州市12345政府服务热线中心", UnitKind.HOTLINE_CENTRE, L.CITY, city
+    )
+    for district in Division.objects.filter(level=DivisionLevel.DISTRICT):
+        d = district.name
+        for suffix, _city_name, pattern in DEPARTMENTS:
+            _unit(
+                f"{district.code}-{suffix}",
+                pattern.format(d=d),
+                UnitKind.DEPARTMENT_BRANCH,
+                L.DISTRICT,
+                district,
+                city_units[suffix],
+            )
+        _unit(
+            f"{district.code}-FW", f"{d}政务服务中心", UnitKind.SERVICE_CENTRE, L.DISTRICT, district
+        )
+        _unit(
+            f"{district.code}-RX",
+            f"{d}12345热线分中心",
+            UnitKind.HOTLINE_CENTRE,
+            L.DISTRICT,
+            district,
+            hotline,
+        )
+    for street in Division.objects.filter(level=DivisionLevel.STREET).select_related("parent"):
+        is_town = street.name.endswith("镇")
+        office = f"{street.name}人民政府" if is_town else f"{street.name}办事处"
+        _unit(f"{street.code}-JD", office, UnitKind.STREET_OFFICE, L.STREET, street)
+        _unit(
+            f"{street.code}-FW",
+            f"{street.name}政务服务中心",
+            UnitKind.SERVICE_CENTRE,
+            L.STREET,
+            street,
+        )
+    return OrgUnit.objects.count() - before
+
+
+def _demo_totp_key(username: str) -> str:
+    # Demo only: a key derived from the login name so the printed secret survives re-seeding.
+    return hashlib.sha256(f"cityhall-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+def _staff_plan() -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(login, unit code, display name, roles) for every demo staff member."""
+    plan: list[tuple[str, str, str, tuple[str, ...]]] = [
+        ("city-admin", f"{CITY}-ZS", "市系统管理员", (Role.ADMINISTRATOR,)),
+        ("city-supervisor", f"{CITY}-ZS", "市电子监察员", (Role.SUPERVISOR,)),
+        ("city-steward", f"{CITY}-ZS", "市数据管理员", (Role.DATA_STEWARD,)),
+        ("city-operator", f"{CITY}-RX", "市热线话务员", (Role.HOTLINE_OPERATOR,)),
+        ("city-dispatcher", f"{CITY}-RX", "市热线派单员", (Role.DISPATCHER,)),
+        ("city-reviewer", f"{CITY}-MZ", "市民政局审批员", (Role.DEPARTMENT_REVIEWER,)),
+        ("city-clerk", f"{CITY}-FW", "市政务中心窗口", (Role.WINDOW_CLERK,)),
+    ]
+    for prefix, code in DEMO_DISTRICTS.items():
+        plan += [
+            (f"{prefix}-admin", f"{code}-ZS", "区系统管理员", (Role.ADMINISTRATOR,)),
+            (f"{prefix}-supervisor", f"{code}-ZS", "区电子监察员", (Role.SUPERVISOR,)),
+            (f"{prefix}-steward", f"{code}-ZS", "区数据管理员", (Role.DATA_STEWARD,)),
+            (f"{prefix}-operator", f"{code}-RX", "区热线话务员", (Role.HOTLINE_OPERATOR,)),
+            (f"{prefix}-dispatcher", f"{code}-RX", "区热线派单员", (Role.DISPATCHER,)),
+            (f"{prefix}-reviewer", f"{code}-MZ", "区民政局审批员", (Role.DEPARTMENT_REVIEWER,)),
+            (f"{prefix}-officer", f"{code}-CG", "区城管承办员", (Role.HANDLING_OFFICER,)),
+            (f"{prefix}-clerk", f"{code}-FW", "区政务中心窗口", (Role.WINDOW_CLERK,)),
+        ]
+        for n, street in enumerate(DEMO_STREETS[prefix], start=1):
+            plan += [
+                (f"{prefix}{n}-clerk", f"{street}-FW", "街道窗口人员", (Role.WINDOW_CLERK,)),
+                (f"{prefix}{n}-inspector", f"{street}-JD", "网格员", (Role.GRID_INSPECTOR,)),
+                (f"{prefix}{n}-officer", f"{street}-JD", "街道承办员", (Role.HANDLING_OFFICER,)),
+            ]
+    return plan
+
+
+@transaction.atomic
+def demo_staff_build(*, password_hash: str) -> list[DemoAccount]:
+    """Staff for every role in the city and two districts, each with a confirmed TOTP device."""
+    result = []
+    for username, unit_code, title, roles in _staff_plan():
+        unit = OrgUnit.objects.get(code=unit_code)
+        account = Account.objects.filter(username=username).first()
+        if account is None:
+            account = services.staff_create(
+                username=username,
+                real_name=f"{title}（{unit.name}）" if len(title) < 6 else title,
+                unit=unit,
+                roles=list(roles),
+                password_hash=password_hash,
+                email=f"{username}@staff.cityhall.localhost",
+            )
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=account, name="demo", defaults={"key": _demo_totp_key(username), "confirmed": True}
+        )
+        result.append(
+            DemoAccount(
+                username, account.real_name, unit.name, roles, b32encode(device.bin_key).decode()
+            )
+        )
+    return result
+
+
+def _person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+@transaction.atomic
+def demo_citizens_build(*, count: int, password_hash: str, seed: int = 2026) -> list[Account]:
+    """Citizens with valid ID numbers carrying their district's code and their birth date."""
+    rng = random.Random(seed)
+    communities = list(
+        Division.objects.filter(level=DivisionLevel.COMMUNITY).select_related("parent__parent")
+    )
+    if not communities:
+        raise RuntimeError("demo citizens need communities: build the demo layout first")
+    # The first citizens live in the demo streets, so the demo staff have residents to look up.
+    demo_streets = [s for streets in DEMO_STREETS.values() for s in streets]
+    first = [c for c in communities if c.parent is not None and c.parent.code in demo_streets]
+    known = set(
+        Account.objects.filter(kind=AccountKind.CITIZEN).values_list("id_number_index", flat=True)
+    )
+    accounts = []
+    for i in range(count):
+        community = first[i % len(first)] if i < 40 else rng.choice(communities)
+        district_code = community.code[:6]  # communities nest under their district's code
+        birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 68 * 365))
+        number = resident_id_make(
+            division_code=district_code, birth_date=birth, sequence=rng.randrange(0, 1000)
+        )
+        name = _person_name(rng)
+        phone = f"1{rng.choice('3456789')}{rng.randrange(0, 10**9):09d}"
+        index = id_number_index(number)
+        if index in known:
+            accounts.append(Account.objects.get(id_number_index=index))
+            continue
+        known.add(index)
+        accounts.append(
+            services.citizen_register(
+                id_number=number,
+                real_name=name,
+                password_hash=password_hash,
+                phone=phone,
+                email=f"resident{i:05d}@mail.cityhall.localhost",
+                home_division=community,
+            )
+        )
+    return accounts
+
+
+def _organisation_code(rng: random.Random) -> str:
+    """A GB 11714 organisation code: 8 digits plus its MOD 11 check character."""
+    body = f"{rng.randrange(10**7, 10**8)}"
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    remainder = 11 - sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11
+    return body + {10: "X", 11: "0"}.get(remainder, str(remainder))
+
+
+@transaction.atomic
+def demo_enterprises_build(*, agents: list[Account], count: int, seed: int = 32100) -> int:
+    """Enterprises with valid USCCs, each with one citizen as its agent (经办人)."""
+    rng = random.Random(seed)
+    created = 0
+    for i in range(count):
+        agent = agents[i % len(agents)]
+        district_code = agent.home_division.code[:6] if agent.home_division else CITY
+        individual = rng.random() < 0.2  # 个体工商户 carry category 2
+        uscc = uscc_make(
+            authority="9",
+            category="2" if individual else "1",
+            division_code=district_code,
+            organisation_code=_organisation_code(rng),
+        )
+        firm = "".join(rng.sample(FIRMS, 2))
+        industry = rng.choice(INDUSTRIES)
+        name = f"广州市{firm}{industry}{'店' if individual else '有限公司'}"
+        _mandate, was_created = EnterpriseMandate.objects.get_or_create(
+            agent=agent,
+            uscc=uscc,
+            defaults={"enterprise_name": name, "valid_from": date(2025, 1, 1)},
+        )
+        created += int(was_created)
+    return created

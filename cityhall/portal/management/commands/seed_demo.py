@@ -1,0 +1,62 @@
+"""Load the demo city: divisions' demo layout, organisations, staff, citizens and enterprises."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cityhall.geo.services import demo_layout_build
+from cityhall.identity import demo
+
+DEMO_PASSWORD = "cityhall-demo-2026"  # noqa: S105 - the published demo password
+
+
+class Command(BaseCommand):
+    help = "Create the demo city (idempotent: a second run changes nothing) and print its accounts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--citizens", type=int, default=2000)
+        parser.add_argument("--enterprises", type=int, default=200)
+        parser.add_argument("--communities-per-street", type=int, default=4)
+        parser.add_argument("--grids-per-community", type=int, default=3)
+        parser.add_argument("--force", action="store_true", help="allow with DEBUG off")
+        parser.add_argument("--quiet-accounts", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo loads demo accounts with a known password; DEBUG is off")
+        layout = demo_layout_build(
+            communities_per_street=options["communities_per_street"],
+            grids_per_community=options["grids_per_community"],
+        )
+        units = demo.demo_units_build()
+        # One hash for every demo account: hashing thousands of passwords would take minutes.
+        password_hash = make_password(DEMO_PASSWORD)
+        staff = demo.demo_staff_build(password_hash=password_hash)
+        citizens = demo.demo_citizens_build(count=options["citizens"], password_hash=password_hash)
+        mandates = demo.demo_enterprises_build(
+            agents=citizens[: max(1, options["enterprises"] // 2)], count=options["enterprises"]
+        )
+        self.stdout.write(
+            f"demo city ready: layout {layout}, {units} new units, {len(staff)} staff, "
+            f"{len(citizens)} citizens, {mandates} new enterprise mandates"
+        )
+        if not options["quiet_accounts"]:
+            self._print_accounts(staff, citizens)
+
+    def _print_accounts(self, staff: list[demo.DemoAccount], citizens: list[Any]) -> None:
+        out = self.stdout.write
+        out("")
+        out(f"Demo accounts — password for all: {DEMO_PASSWORD}")
+        out("Staff sign in with the login name, then a TOTP code from an authenticator app set up")
+        out("with the secret below (or: .venv/bin/python manage.py demo_totp <login>).")
+        out(f"{'login':<16} {'TOTP secret':<34} {'roles':<22} unit")
+        for a in staff:
+            out(f"{a.username:<16} {a.totp_secret:<34} {','.join(a.roles):<22} {a.unit}")
+        out("")
+        out("Citizens sign in with their ID number (demo numbers, not real people):")
+        for c in citizens[:3]:
+            home = c.home_division.name if c.home_division else ""
+            out(f"  {c.id_number}  {c.real_name}  {home}")
+        out("")

@@ -1,0 +1,61 @@
+"""The staff workspace menu: each entry shows only to roles that can use the page behind it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cityhall.identity.models import Account
+from cityhall.identity.roles import Capability
+from cityhall.identity.selectors import account_can
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url_name: str
+    capability: Capability
+    description: str | Promise = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+WORKSPACE_MENU: tuple[MenuItem, ...] = (
+    MenuItem(
+        _("居民查询"),
+        "identity:citizen_list",
+        Capability.CITIZEN_LOOKUP,
+        _("查找辖区居民，核对身份（证件号脱敏，查看完整信息留痕）"),
+    ),
+    MenuItem(
+        _("网格与辖区"),
+        "portal:my_area",
+        Capability.GRID_VIEW,
+        _("本辖区的社区与网格边界"),
+    ),
+    MenuItem(
+        _("机构与人员"),
+        "identity:directory",
+        Capability.STAFF_DIRECTORY,
+        _("辖区内的机构、工作人员与岗位"),
+    ),
+    MenuItem(
+        _("审计日志"),
+        "portal:audit_log",
+        Capability.AUDIT_READ,
+        _("登录、授权和个人信息查阅记录，以及哈希链校验"),
+    ),
+    MenuItem(
+        _("管理后台"),
+        "admin:index",
+        Capability.ADMINISTER,
+        _("机构、账户与角色、工作日历"),
+    ),
+)
+
+
+def menu_for(account: Account) -> list[MenuItem]:
+    return [item for item in WORKSPACE_MENU if account_can(account, item.capability)]
