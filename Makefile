@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bootstrap migrate demo messages openapi lock bench clean
+.PHONY: run test lint bootstrap browser migrate demo messages openapi lock bench clean
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,18 @@ demo: migrate
 run: demo
 	$(MANAGE) serve --host $(HOST) --port $(PORT)
 
+# Browser tests drive Debian's Chromium (never a downloaded browser); a missing one is an error.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+	      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install -y chromium"; exit 1; fi; \
+	fi
+
 # The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.
-test: bootstrap
+test: bootstrap browser
 	$(BIN)/pytest -n 2 --dist loadfile; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 lint: bootstrap

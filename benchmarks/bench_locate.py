@@ -56,8 +56,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     build_seconds = time.perf_counter() - started
     grid_count = Grid.objects.count()
-    print(f"grids:              {grid_count:>10,}  (layout built in {build_seconds:.1f} s, "
-          f"{report.grids_created:,} created)")
+    print(
+        f"grids:              {grid_count:>10,}  (layout built in {build_seconds:.1f} s, "
+        f"{report.grids_created:,} created)"
+    )
     if grid_count < 10_000:
         print("warning: fewer than 10,000 grids; raise --communities or --grids")
 
@@ -86,8 +88,10 @@ def _run(args: argparse.Namespace) -> int:
     micros = [d / 1000 for d in durations_ns]
     mean_us = statistics.fmean(micros)
     p50_us, p99_us = np.percentile(micros, [50, 99])
-    print(f"calls:              {args.calls:>10,}  (random points in the city's bounding box; "
-          f"{len(inside) / len(answers):.1%} inside a grid)")
+    print(
+        f"calls:              {args.calls:>10,}  (random points in the city's bounding box; "
+        f"{len(inside) / len(answers):.1%} inside a grid)"
+    )
     print(f"index build:        {index_seconds * 1000:>10.1f} ms (first call, once per process)")
     print(f"calls/s:            {args.calls / loop_seconds:>10,.0f}")
     print(f"mean:               {mean_us:>10.1f} µs/call")
@@ -106,14 +110,18 @@ def _run(args: argparse.Namespace) -> int:
         naive != answer.grid_code
         for naive, answer in zip(naive_codes, answers[: len(naive_points)], strict=True)
     )
-    print(f"naive linear scan:  {naive_us:>10.1f} µs/call, timed on {len(naive_points)} points "
-          f"and extrapolated: {args.calls:,} calls would take {naive_us * args.calls / 1e6:.1f} s "
-          f"(indexed: {loop_seconds:.2f} s)")
+    print(
+        f"naive linear scan:  {naive_us:>10.1f} µs/call, timed on {len(naive_points)} points "
+        f"and extrapolated: {args.calls:,} calls would take {naive_us * args.calls / 1e6:.1f} s "
+        f"(indexed: {loop_seconds:.2f} s)"
+    )
     print(f"speed-up vs naive:  {naive_us / mean_us:>10.0f}×")
 
     ok = mean_us < TARGET_MICROSECONDS and not mismatches and not incomplete
-    print(f"answers agree with the naive scan on {len(naive_points) - mismatches}"
-          f"/{len(naive_points)} points; {len(incomplete)} inside answers lack part of the chain")
+    print(
+        f"answers agree with the naive scan on {len(naive_points) - mismatches}"
+        f"/{len(naive_points)} points; {len(incomplete)} inside answers lack part of the chain"
+    )
     print(f"target mean < {TARGET_MICROSECONDS:.0f} µs/call: {'met' if ok else 'NOT MET'}")
     return 0 if ok else 1
 

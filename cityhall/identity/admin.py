@@ -89,23 +89,24 @@ class AccountAdmin(UserAdmin):
             super().save_formset(request, form, formset, change)
             return
         account: Account = form.instance
+        actor = _actor(request)
+        # Django's change message reads these lists; fill them with what the services did.
+        added: list[StaffRole] = []
+        removed: list[StaffRole] = []
         for inline_form in formset.forms:
-            if not inline_form.has_changed() and not formset._should_delete_form(inline_form):  # type: ignore[attr-defined]
+            deleting = formset._should_delete_form(inline_form)  # type: ignore[attr-defined]
+            if not inline_form.has_changed() and not deleting:
                 continue
+            original = StaffRole.objects.filter(pk=inline_form.instance.pk).first()
             role = inline_form.cleaned_data.get("role")
-            original = inline_form.instance.pk and StaffRole.objects.get(pk=inline_form.instance.pk)
-            if formset._should_delete_form(inline_form):  # type: ignore[attr-defined]
-                if original:
-                    services.role_revoke(
-                        account=account, role=original.role, by=_actor(request), request=request
-                    )
-                continue
-            if original and original.role != role:
-                services.role_revoke(
-                    account=account, role=original.role, by=_actor(request), request=request
+            if original is not None and (deleting or original.role != role):
+                services.role_revoke(account=account, role=original.role, by=actor, request=request)
+                removed.append(original)
+            if role and not deleting:
+                added.append(
+                    services.role_grant(account=account, role=role, by=actor, request=request)
                 )
-            if role:
-                services.role_grant(account=account, role=role, by=_actor(request), request=request)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = added, [], removed
 
     @admin.action(description=_("解除登录锁定"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:

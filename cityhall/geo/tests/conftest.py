@@ -6,9 +6,36 @@ from django.core.management import call_command
 from django.utils.translation.reloader import translation_file_changed
 from shapely.geometry import shape
 
+from cityhall.geo import services
+from cityhall.geo.layout import Layout, layout_plan
 from cityhall.geo.models import Grid
 from cityhall.geo.selectors import locate_index_invalidate
 from cityhall.geo.services import demo_layout_build
+
+_plans: dict[tuple, Layout] = {}
+
+
+@pytest.fixture(autouse=True)
+def _layout_plan_once(monkeypatch):
+    # The plan is pure geometry and costs more than writing it; computing it once per set of
+    # arguments keeps the suite fast. Its determinism is tested on layout_plan itself.
+    def plan_once(**kwargs):
+        key = tuple(
+            (
+                name,
+                tuple(sorted(value.items()))
+                if isinstance(value, dict)
+                else tuple(value)
+                if isinstance(value, list)
+                else value,
+            )
+            for name, value in sorted(kwargs.items())
+        )
+        if key not in _plans:
+            _plans[key] = layout_plan(**kwargs)
+        return _plans[key]
+
+    monkeypatch.setattr(services, "layout_plan", plan_once)
 
 
 @pytest.fixture(autouse=True)

@@ -30,9 +30,7 @@ def test_locate_outside_is_200(client, small_layout):
 
 @pytest.mark.django_db
 def test_locate_outside_in_english(client, small_layout, english_catalogue):
-    response = client.get(
-        "/api/v1/geo/locate", {"lat": 0, "lng": 0}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = client.get("/api/v1/geo/locate", {"lat": 0, "lng": 0}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["message"] == "This location is outside the city's grids"
 
 
@@ -96,7 +94,9 @@ def test_grids_feature_collection_is_paged(client, small_layout):
     assert body["type"] == "FeatureCollection"
     assert (body["numberMatched"], body["numberReturned"]) == (36, 5)
     expected = list(
-        Grid.objects.filter(code__startswith="440105").order_by("code").values_list("code", flat=True)
+        Grid.objects.filter(code__startswith="440105")
+        .order_by("code")
+        .values_list("code", flat=True)
     )[3:8]
     assert [f["id"] for f in body["features"]] == expected
     feature = body["features"][0]
@@ -116,7 +116,9 @@ def test_grids_page_size_is_capped(client, small_layout):
 
 
 @pytest.mark.django_db
-def test_grids_query_count_does_not_grow_with_the_page(client, small_layout, django_assert_num_queries):
+def test_grids_query_count_does_not_grow_with_the_page(
+    client, small_layout, django_assert_num_queries
+):
     with django_assert_num_queries(3):
         client.get("/api/v1/geo/divisions/440100/grids", {"limit": 2})
     with django_assert_num_queries(3):

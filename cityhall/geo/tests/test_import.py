@@ -1,4 +1,5 @@
 import copy
+import itertools
 import json
 import math
 
@@ -98,7 +99,7 @@ def test_imported_rings_follow_rfc7946_orientation(community):
     fc = _collection(_feature(COMMUNITY + "003", "顺时针网格", clockwise, COMMUNITY))
     boundaries_import(feature_collection=fc, level="grid")
     stored = Grid.objects.get(code=COMMUNITY + "003").boundary["coordinates"][0]
-    signed_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(stored, stored[1:]))
+    signed_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(stored))
     assert signed_area > 0  # exterior ring counter-clockwise
 
 

@@ -4,6 +4,7 @@ import shapely
 from shapely.geometry import shape
 
 from cityhall.core.errors import DomainError
+from cityhall.geo.layout import DistrictSeed, layout_plan
 from cityhall.geo.models import Division, DivisionLevel, Grid
 from cityhall.geo.services import DEMO_SOURCE, boundaries_import, demo_layout_build
 
@@ -95,6 +96,36 @@ def test_layout_depends_on_its_seed(small_layout):
     assert dict(Grid.objects.values_list("code", "boundary")) != before
     demo_layout_build(communities_per_street=1, grids_per_community=2)
     assert dict(Grid.objects.values_list("code", "boundary")) == before
+
+
+def test_the_plan_is_deterministic_and_seeded():
+    seeds = [
+        DistrictSeed("440103", 23.1259, 113.2440, ("440103001", "440103002")),
+        DistrictSeed("440106", 23.1250, 113.3610, ("440106001",)),
+        DistrictSeed("440117", 23.5480, 113.5860, ("440117100", "440117101", "440117102")),
+    ]
+    names = {code: "某街道" for seed in seeds for code in seed.street_codes}
+    names["440117102"] = "某镇"
+
+    def plan(seed):
+        return layout_plan(
+            districts=seeds,
+            street_names=names,
+            communities_per_street=3,
+            grids_per_community=4,
+            seed=seed,
+        )
+
+    first, second, other = plan(1), plan(1), plan(2)
+    assert len(first.grids) == 6 * 3 * 4
+    assert [(g.code, g.name, g.geometry.wkb) for g in first.grids] == [
+        (g.code, g.name, g.geometry.wkb) for g in second.grids
+    ]
+    assert [g.geometry.wkb for g in first.grids] != [g.geometry.wkb for g in other.grids]
+    # Districts not listed leave the city outline to these three, which still tile it.
+    total = sum(shape_area for shape_area in shapely.area(list(first.districts.values())))
+    assert total == pytest.approx(first.city.area)
+    assert [c.name[-1] for c in first.communities if c.parent_code == "440117102"] == ["村"] * 3
 
 
 @pytest.mark.django_db

@@ -90,7 +90,7 @@ def _square(x0: float, y0: float, size: float = 0.01) -> dict:
 
 @pytest.fixture
 def four_squares(db):
-    """Four grids of one community in a 2 × 2 block; codes rise anticlockwise from the north-east."""
+    """Four grids of one community in a 2 × 2 block, numbered from the north-east anticlockwise."""
     boundaries_import(
         feature_collection={
             "type": "FeatureCollection",
@@ -184,9 +184,9 @@ def test_scope_prefix_selects_the_division_and_everything_under_it(small_layout)
     assert under.filter(level="street").count() == 18
     assert under.filter(level="community").count() == 18
     assert not under.exclude(code__startswith="440105").exists()
-    assert Division.objects.filter(code__startswith=scope_prefix(division_get("440100"))).count() == (
-        Division.objects.count()
-    )
+    assert Division.objects.filter(
+        code__startswith=scope_prefix(division_get("440100"))
+    ).count() == (Division.objects.count())
 
 
 @pytest.mark.django_db

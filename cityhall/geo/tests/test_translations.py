@@ -11,7 +11,9 @@ CATALOGUE = APP / "locale" / "en" / "LC_MESSAGES" / "django.po"
 PY_CALL = re.compile(r'\b(?:_|gettext|gettext_lazy|gettext_noop)\(\s*"((?:[^"\\]|\\.)*)"')
 TEMPLATE_TAG = re.compile(r"""\{%\s*translate\s+(["'])(.*?)\1""")
 TEMPLATE_FILTER_ARG = re.compile(r'_\("([^"]*)"\)')
-BLOCK = re.compile(r"\{%\s*blocktranslate[^%]*%\}(.*?)\{%\s*(?:plural|endblocktranslate)\s*%\}", re.S)
+BLOCK = re.compile(
+    r"\{%\s*blocktranslate[^%]*%\}(.*?)\{%\s*(?:plural|endblocktranslate)\s*%\}", re.S
+)
 
 
 def _used_msgids() -> set[str]:

@@ -17,14 +17,17 @@ def test_index_lists_the_districts_with_street_counts(client, small_layout):
     assert response.status_code == 200
     main = _main(response)
     assert "<caption>" in main
-    rows = re.findall(r'<a href="/geo/d/(\d{6})/">([^<]+)</a></th>\s*<td>(\d+)</td>\s*<td>(\d+)</td>', main)
+    rows = re.findall(
+        r'<a href="/geo/d/(\d{6})/">([^<]+)</a></th>\s*<td>(\d+)</td>\s*<td>(\d+)</td>', main
+    )
     assert len(rows) == 11
     assert ("440105", "海珠区", "18", "0") in rows
     assert ("440111", "白云区", "20", "4") in rows
     # The totals row: 143 sub-districts, 34 towns, 177 in all.
     assert re.search(r"<td>143</td>\s*<td>34</td>\s*<td>177</td>", main)
     # The server-rendered map names each district.
-    assert main.count("<title>") == 1 + 11
+    assert '<title id="geo-map-title">各区示意图</title>' in main
+    assert main.count("<title>") == 11
     assert "<title>海珠区（440105）</title>" in main
 
 
@@ -61,7 +64,9 @@ def test_community_page_lists_and_maps_its_grids(client, inside_point):
     assert response.status_code == 200
     main = _main(response)
     breadcrumb = main[main.index("<nav") : main.index("</nav>")]
-    assert [name for name in ("广州市", "海珠区", community.parent.name) if name in breadcrumb]
+    for ancestor in ("440100", "440105", community.parent.code):
+        assert f'<a href="/geo/d/{ancestor}/">' in breadcrumb
+    assert f'<li aria-current="page">{community.name}</li>' in breadcrumb
     for each in Grid.objects.filter(community=community):
         assert f"<td>{each.code}</td>" in main
         assert f"<title>{each.name}（{each.code}）</title>" in main
@@ -116,7 +121,5 @@ def test_pages_in_english(client, small_layout, english_catalogue):
     main = _main(response)
     assert "<h1>Divisions and grids</h1>" in main
     assert "has 11 districts." in main
-    response = client.get(
-        reverse("geo:locate"), {"lat": 0, "lng": 0}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = client.get(reverse("geo:locate"), {"lat": 0, "lng": 0}, HTTP_ACCEPT_LANGUAGE="en")
     assert "This location is outside the city&#x27;s grids" in _main(response)

@@ -1,4 +1,5 @@
 from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.db import transaction
