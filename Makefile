@@ -59,7 +59,7 @@ lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --extra dev pyproject.toml -o requirements.lock
 
-bench: migrate
+bench: bootstrap
 	$(BIN)/python -m benchmarks
 
 clean:

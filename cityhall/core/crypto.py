@@ -1,51 +1,95 @@
 """Encryption at rest and keyed blind indexes for personal data (ID numbers, phone numbers).
 
-Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, random IV), so equal plaintexts give
-different ciphertexts; exact-match lookups go through an HMAC-SHA256 blind index instead. Both keys
-are derived from settings.FIELD_ENCRYPTION_KEY with distinct labels.
+Values are sealed with AES-256-GCM (AEAD, random 96-bit nonce) under a versioned key, with the
+column's name as associated data, so a ciphertext copied into another column does not decrypt.
+The stored form is `<key id>$<base64url(nonce || ciphertext || tag)>`; decryption picks the key by
+its id, so keys rotate by adding a new current key and re-sealing (`manage.py crypto_rotate`).
+
+Exact-match lookups go through an HMAC-SHA256 blind index under a separate key; both keys come
+from the environment, never from the database.
 """
 
 import base64
 import hashlib
 import hmac
+import os
+from dataclasses import dataclass
 from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+NONCE_BYTES = 12
 
-def _derive(label: bytes) -> bytes:
-    return hmac.new(settings.FIELD_ENCRYPTION_KEY.encode(), label, hashlib.sha256).digest()
+
+@dataclass(frozen=True)
+class _Keyring:
+    current_id: str
+    ciphers: dict[str, AESGCM]
+    index_key: bytes
+
+
+def _stretch(secret: str, label: bytes) -> bytes:
+    # Secrets arrive as arbitrary strings; derive fixed-size keys with distinct labels.
+    return hmac.new(secret.encode(), label, hashlib.sha256).digest()
 
 
 @cache
-def _fernet(master: str) -> Fernet:
-    del master  # part of the cache key only: a changed key in tests gives a new Fernet
-    return Fernet(base64.urlsafe_b64encode(_derive(b"cityhall.field-encryption.v1")))
+def _keyring(field_keys: tuple[tuple[str, str], ...], index_secret: str) -> _Keyring:
+    if not field_keys:
+        raise ValueError("no field encryption key configured (CITYHALL_FIELD_KEYS)")
+    ciphers = {
+        key_id: AESGCM(_stretch(secret, b"cityhall.field-encryption.v1"))
+        for key_id, secret in field_keys
+    }
+    return _Keyring(field_keys[0][0], ciphers, _stretch(index_secret, b"cityhall.blind-index.v1"))
 
 
-def encrypt(plaintext: str) -> str:
-    return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(plaintext.encode()).decode()
+def keyring() -> _Keyring:
+    return _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS), settings.BLIND_INDEX_KEY)
 
 
-def decrypt(token: str) -> str:
+def current_key_id() -> str:
+    return keyring().current_id
+
+
+def key_id_of(token: str) -> str:
+    return token.split("$", 1)[0]
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    ring = keyring()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = ring.ciphers[ring.current_id].encrypt(nonce, plaintext.encode(), context.encode())
+    return f"{ring.current_id}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str, *, context: str) -> str:
+    key_id, _sep, body = token.partition("$")
+    cipher = keyring().ciphers.get(key_id)
+    if cipher is None:
+        raise ValueError(f"value sealed with unknown key {key_id!r}: add it to CITYHALL_FIELD_KEYS")
+    raw = base64.urlsafe_b64decode(body.encode())
     try:
-        return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise ValueError("encrypted value cannot be decrypted with the configured key") from exc
+        return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode()).decode()
+    except InvalidTag as exc:
+        raise ValueError(
+            "encrypted value failed authentication (tampered or wrong column)"
+        ) from exc
 
 
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed index of a normalised value; `purpose` keeps indexes of different fields unrelated."""
-    key = _derive(b"cityhall.blind-index.v1:" + purpose.encode())
-    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+    message = purpose.encode() + b"\x00" + value.strip().upper().encode()
+    return hmac.new(keyring().index_key, message, hashlib.sha256).hexdigest()
 
 
 def mask_id_number(value: str) -> str:
-    """4401**********123X: keeps the city prefix and the last four characters."""
-    if len(value) <= 8:
+    """440105********1234: keeps the district code and the last four characters."""
+    if len(value) <= 10:
         return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 def mask_phone(value: str) -> str:

@@ -3,7 +3,7 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from cityhall.geo.models import Division, DivisionLevel
 from cityhall.geo.selectors import (
@@ -20,9 +20,13 @@ GRIDS_PAGE_MAX = 1000
 GRIDS_PAGE_DEFAULT = 500
 
 LevelCode = Literal["city", "district", "street", "community"]
+DIVISION_CODE = Path(
+    description="Division code: 440100 (the city), a 6-digit district, 9-digit street or "
+    "12-digit community code."
+)
 
 
-class ErrorOut(Schema):
+class GeoErrorOut(Schema):
     code: str = Field(description="Machine-readable error code, e.g. `not_found`, `invalid_lat`.")
     message: str = Field(description="Human-readable message in the request's language.")
 
@@ -64,7 +68,7 @@ class DivisionRefOut(Schema):
 
 class DivisionChildOut(DivisionRefOut):
     child_count: int = Field(description="How many divisions this child has directly under it.")
-    grid_count: int = Field(description="How many grids belong to this child directly.")
+    grid_count: int = Field(description="How many grids lie in this child, at any depth.")
 
 
 class DivisionOut(DivisionRefOut):
@@ -129,7 +133,7 @@ def _ref(division: Division) -> dict[str, Any]:
 
 @router.get(
     "/locate",
-    response={200: LocateOut, 400: ErrorOut},
+    response={200: LocateOut, 400: GeoErrorOut},
     summary="Locate a point: grid → community → street → district",
 )
 def locate_point(request: HttpRequest, query: Query[LocateQuery]) -> dict[str, Any]:
@@ -141,10 +145,10 @@ def locate_point(request: HttpRequest, query: Query[LocateQuery]) -> dict[str, A
 
 @router.get(
     "/divisions/{code}",
-    response={200: DivisionOut, 404: ErrorOut},
+    response={200: DivisionOut, 404: GeoErrorOut},
     summary="A division with its parent chain and children",
 )
-def division_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+def division_detail(request: HttpRequest, code: str = DIVISION_CODE) -> dict[str, Any]:
     division = division_get(code)
     children = [
         {**_ref(c.division), "child_count": c.child_count, "grid_count": c.grid_count}
@@ -165,10 +169,12 @@ def division_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get(
     "/divisions/{code}/grids",
-    response={200: GridCollectionOut, 404: ErrorOut},
+    response={200: GridCollectionOut, 404: GeoErrorOut},
     summary="The grids in a division as a GeoJSON FeatureCollection (paged)",
 )
-def division_grids(request: HttpRequest, code: str, page: Query[GridPageQuery]) -> dict[str, Any]:
+def division_grids(
+    request: HttpRequest, page: Query[GridPageQuery], code: str = DIVISION_CODE
+) -> dict[str, Any]:
     """Grids at any depth under the division, ordered by code, `limit` at a time."""
     grids = grids_of(division_get(code))
     total = grids.count()

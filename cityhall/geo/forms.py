@@ -1,8 +1,15 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
 class LocateForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Chinese labels stand without a colon; the field layout already separates them.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     lat = forms.FloatField(
         label=_("纬度"),
         min_value=-90,

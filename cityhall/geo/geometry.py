@@ -22,20 +22,24 @@ class BoundingBox:
     max_lng: float
 
 
+def _is_number(value: object) -> bool:
+    # bool is an int to Python but never a coordinate.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def lat_lng_check(*, lat: float, lng: float) -> None:
     """Raise DomainError unless (lat, lng) is a finite WGS84 position."""
-    if not isinstance(lat, int | float) or not math.isfinite(lat) or not -90 <= lat <= 90:
+    if not _is_number(lat) or not math.isfinite(lat) or not -90 <= lat <= 90:
         raise DomainError(_("纬度必须是 -90 到 90 之间的数字"), code="invalid_lat")
-    if not isinstance(lng, int | float) or not math.isfinite(lng) or not -180 <= lng <= 180:
+    if not _is_number(lng) or not math.isfinite(lng) or not -180 <= lng <= 180:
         raise DomainError(_("经度必须是 -180 到 180 之间的数字"), code="invalid_lng")
 
 
 def _position(value: object) -> tuple[float, float]:
-    # bool is an int to Python but never a coordinate.
     if (
         not isinstance(value, list | tuple)
         or len(value) not in (2, 3)
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not all(_is_number(v) for v in value)
     ):
         raise DomainError(_("坐标必须是 [经度, 纬度] 数字对"))
     lng, lat = float(value[0]), float(value[1])

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from shapely.geometry import shape
@@ -58,7 +58,7 @@ class DivisionCounts:
     division: Division
     child_count: int
     town_count: int  # children that are towns (镇) rather than sub-districts (街道)
-    grid_count: int  # grids directly in it (only communities have any)
+    grid_count: int  # grids in it at any depth
 
     @property
     def subdistrict_count(self) -> int:
@@ -67,10 +67,17 @@ class DivisionCounts:
 
 def division_children_counted(division: Division) -> list[DivisionCounts]:
     """Direct children with their own child, town and grid counts, in one query."""
+    # A child's code is the prefix of every grid code under it (grids nest by code).
+    grids_under = (
+        Grid.objects.filter(code__startswith=OuterRef("code"))
+        .order_by()
+        .annotate(n=Func("pk", function="COUNT"))
+        .values("n")[:1]
+    )
     rows = division_children(division).annotate(
         n_children=Count("children", distinct=True),
         n_towns=Count("children", filter=Q(children__name__endswith="镇"), distinct=True),
-        n_grids=Count("grids", distinct=True),
+        n_grids=Subquery(grids_under, output_field=IntegerField()),
     )
     return [
         DivisionCounts(

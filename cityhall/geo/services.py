@@ -3,17 +3,18 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from cityhall.core.errors import DomainError
 from cityhall.geo.geometry import bounding_box, geometry_from_geojson, geometry_to_geojson
-from cityhall.geo.layout import MAX_PARTS, DistrictSeed, layout_plan
+from cityhall.geo.layout import MAX_PARTS, DistrictSeed, PlannedArea, layout_plan
 from cityhall.geo.models import Division, DivisionLevel, Grid
 from cityhall.geo.selectors import CITY_CODE, locate_index_invalidate, scope_prefix
 
@@ -122,10 +123,81 @@ def _delete_by_pk(model: type[Division] | type[Grid], pks: list[int]) -> None:
     try:
         for start in range(0, len(pks), _BATCH):
             model.objects.filter(pk__in=pks[start : start + _BATCH]).delete()
-    except ProtectedError as exc:
+    except (ProtectedError, RestrictedError) as exc:
         raise DomainError(
             _("旧的演示社区或网格已被其他记录引用，不能替换"), code="demo_layout_in_use"
         ) from exc
+
+
+def _boundaries_diff(
+    divisions: dict[str, Division], geometries: dict[str, BaseGeometry], now: datetime
+) -> list[Division]:
+    """The existing divisions whose boundary differs from the plan, with the new one set."""
+    changed = []
+    for code, geometry in geometries.items():
+        division = divisions[code]
+        geojson = geometry_to_geojson(geometry)
+        if division.boundary != geojson or division.boundary_source != DEMO_SOURCE:
+            division.boundary, division.boundary_source = geojson, DEMO_SOURCE
+            division.updated_at = now
+            changed.append(division)
+    return changed
+
+
+def _communities_diff(
+    divisions: dict[str, Division], planned: list[PlannedArea], now: datetime
+) -> tuple[list[Division], list[Division], list[int]]:
+    """Communities to create, to update, and (by pk) to delete to match the plan."""
+    new: list[Division] = []
+    changed: list[Division] = []
+    for community in planned:
+        geojson = geometry_to_geojson(community.geometry)
+        existing = divisions.get(community.code)
+        if existing is None:
+            new.append(
+                Division(
+                    code=community.code,
+                    name=community.name,
+                    level=DivisionLevel.COMMUNITY,
+                    parent=divisions[community.parent_code],
+                    boundary=geojson,
+                    boundary_source=DEMO_SOURCE,
+                    source=DEMO_SOURCE,
+                )
+            )
+        elif existing.boundary != geojson or existing.name != community.name:
+            existing.name, existing.boundary, existing.updated_at = community.name, geojson, now
+            changed.append(existing)
+    planned_codes = {c.code for c in planned}
+    stale = [
+        d.pk
+        for d in divisions.values()
+        if d.level == DivisionLevel.COMMUNITY and d.code not in planned_codes
+    ]
+    return new, changed, stale
+
+
+def _grids_diff(
+    grids: dict[str, Grid], planned: list[PlannedArea], community_ids: dict[str, int], now: datetime
+) -> tuple[list[Grid], list[Grid]]:
+    """Grids to create and to update to match the plan."""
+    new: list[Grid] = []
+    changed: list[Grid] = []
+    for area in planned:
+        grid = grids.get(area.code) or Grid(code=area.code, source=DEMO_SOURCE)
+        before = (grid.name, grid.boundary, grid.community_id) if grid.pk else None
+        _grid_fill(
+            grid,
+            name=area.name,
+            geometry=area.geometry,
+            community_id=community_ids[area.parent_code],
+        )
+        if grid.pk is None:
+            new.append(grid)
+        elif before != (grid.name, grid.boundary, grid.community_id):
+            grid.updated_at = now
+            changed.append(grid)
+    return new, changed
 
 
 @transaction.atomic
@@ -148,85 +220,39 @@ def demo_layout_build(
         grids_per_community=grids_per_community,
         seed=seed,
     )
+    # Only what differs from the plan is written, which is what makes a second run a no-op.
     now = timezone.now()
     divisions = {d.code: d for d in Division.objects.filter(code__startswith=prefix)}
-
-    # City, districts and streets exist already: only their boundaries change.
-    boundaries = {city.code: plan.city, **plan.districts, **plan.streets}
-    changed_divisions = []
-    for code, geometry in boundaries.items():
-        division = divisions[code]
-        geojson = geometry_to_geojson(geometry)
-        if division.boundary != geojson or division.boundary_source != DEMO_SOURCE:
-            division.boundary, division.boundary_source, division.updated_at = (
-                geojson,
-                DEMO_SOURCE,
-                now,
-            )
-            changed_divisions.append(division)
-
-    new_communities = []
-    planned_community_codes = set()
-    for community in plan.communities:
-        planned_community_codes.add(community.code)
-        geojson = geometry_to_geojson(community.geometry)
-        existing = divisions.get(community.code)
-        if existing is None:
-            new_communities.append(
-                Division(
-                    code=community.code,
-                    name=community.name,
-                    level=DivisionLevel.COMMUNITY,
-                    parent=divisions[community.parent_code],
-                    boundary=geojson,
-                    boundary_source=DEMO_SOURCE,
-                    source=DEMO_SOURCE,
-                )
-            )
-        elif existing.boundary != geojson or existing.name != community.name:
-            existing.name, existing.boundary, existing.updated_at = community.name, geojson, now
-            changed_divisions.append(existing)
-    stale_communities = [
-        d.pk
-        for d in divisions.values()
-        if d.level == DivisionLevel.COMMUNITY and d.code not in planned_community_codes
-    ]
-
+    changed_divisions = _boundaries_diff(
+        divisions, {city.code: plan.city, **plan.districts, **plan.streets}, now
+    )
+    new_communities, changed_communities, stale_communities = _communities_diff(
+        divisions, plan.communities, now
+    )
     grids = {g.code: g for g in Grid.objects.filter(code__startswith=prefix)}
     planned_grid_codes = {g.code for g in plan.grids}
     stale_grids = [g.pk for code, g in grids.items() if code not in planned_grid_codes]
+
     _delete_by_pk(Grid, stale_grids)
     _delete_by_pk(Division, stale_communities)
-    _rows_update(Division, changed_divisions, ["name", "boundary", "boundary_source", "updated_at"])
+    _rows_update(
+        Division,
+        changed_divisions + changed_communities,
+        ["name", "boundary", "boundary_source", "updated_at"],
+    )
     Division.objects.bulk_create(new_communities, batch_size=_BATCH)
-
     community_ids = dict(
         Division.objects.filter(code__startswith=prefix, level=DivisionLevel.COMMUNITY).values_list(
             "code", "pk"
         )
     )
-    new_grids: list[Grid] = []
-    changed_grids: list[Grid] = []
-    for planned in plan.grids:
-        grid = grids.get(planned.code) or Grid(code=planned.code, source=DEMO_SOURCE)
-        before = (grid.name, grid.boundary, grid.community_id) if grid.pk else None
-        _grid_fill(
-            grid,
-            name=planned.name,
-            geometry=planned.geometry,
-            community_id=community_ids[planned.parent_code],
-        )
-        if grid.pk is None:
-            new_grids.append(grid)
-        elif before != (grid.name, grid.boundary, grid.community_id):
-            grid.updated_at = now
-            changed_grids.append(grid)
+    new_grids, changed_grids = _grids_diff(grids, plan.grids, community_ids, now)
     Grid.objects.bulk_create(new_grids, batch_size=_BATCH)
     _rows_update(
         Grid, changed_grids, ["name", "boundary", "community_id", *_BBOX_FIELDS, "updated_at"]
     )
     report = LayoutReport(
-        divisions_updated=len(changed_divisions),
+        divisions_updated=len(changed_divisions) + len(changed_communities),
         communities_created=len(new_communities),
         communities_deleted=len(stale_communities),
         grids_created=len(new_grids),

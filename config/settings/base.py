@@ -15,10 +15,16 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Development default only: config.settings.production refuses to start without a real key.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-deploy")
-# Key for field encryption and blind indexes of personal data (ID numbers, phones).
-FIELD_ENCRYPTION_KEY = env.str(
-    "CITYHALL_FIELD_KEY", default="dev-only-field-key-0123456789abcdef0123456789abcdef"
-)
+# Keys for personal data at rest: "id:secret" pairs, the first one seals new values, the others
+# still open old ones until `manage.py crypto_rotate` has re-sealed everything. The blind-index key
+# is separate (rotating it means rebuilding the indexes). Development defaults only.
+FIELD_ENCRYPTION_KEYS = [
+    tuple(pair.split(":", 1))
+    for pair in env.list(
+        "CITYHALL_FIELD_KEYS", default=["dev1:dev-only-field-key-0123456789abcdef"]
+    )
+]
+BLIND_INDEX_KEY = env.str("CITYHALL_INDEX_KEY", default="dev-only-index-key-0123456789abcdef")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -7,11 +7,18 @@ from config.settings.base import MIDDLEWARE, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-FIELD_ENCRYPTION_KEY = env.str("CITYHALL_FIELD_KEY", default="")
+FIELD_ENCRYPTION_KEYS = [
+    tuple(pair.split(":", 1)) for pair in env.list("CITYHALL_FIELD_KEYS", default=[])
+]
+BLIND_INDEX_KEY = env.str("CITYHALL_INDEX_KEY", default="")
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
-if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("CITYHALL_FIELD_KEY must be set in production")
+if not FIELD_ENCRYPTION_KEYS or any(
+    len(pair) != 2 or pair[1].startswith("dev-only") for pair in FIELD_ENCRYPTION_KEYS
+):
+    raise ImproperlyConfigured('CITYHALL_FIELD_KEYS must be set in production ("id:secret,…")')
+if not BLIND_INDEX_KEY or BLIND_INDEX_KEY.startswith("dev-only"):
+    raise ImproperlyConfigured("CITYHALL_INDEX_KEY must be set in production")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

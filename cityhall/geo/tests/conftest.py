@@ -1,15 +1,10 @@
-from pathlib import Path
-
 import pytest
 import shapely
-from django.core.management import call_command
-from django.utils.translation.reloader import translation_file_changed
 from shapely.geometry import shape
 
 from cityhall.geo import services
 from cityhall.geo.layout import Layout, layout_plan
 from cityhall.geo.models import Grid
-from cityhall.geo.selectors import locate_index_invalidate
 from cityhall.geo.services import demo_layout_build
 
 _plans: dict[tuple, Layout] = {}
@@ -19,32 +14,18 @@ _plans: dict[tuple, Layout] = {}
 def _layout_plan_once(monkeypatch):
     # The plan is pure geometry and costs more than writing it; computing it once per set of
     # arguments keeps the suite fast. Its determinism is tested on layout_plan itself.
-    def plan_once(**kwargs):
-        key = tuple(
-            (
-                name,
-                tuple(sorted(value.items()))
-                if isinstance(value, dict)
-                else tuple(value)
-                if isinstance(value, list)
-                else value,
-            )
-            for name, value in sorted(kwargs.items())
+    def plan_once(*, districts, street_names, **sizes_and_seed):
+        key = (
+            tuple(districts),
+            tuple(sorted(street_names.items())),
+            *sorted(sizes_and_seed.items()),
         )
+        kwargs = {"districts": districts, "street_names": street_names, **sizes_and_seed}
         if key not in _plans:
             _plans[key] = layout_plan(**kwargs)
         return _plans[key]
 
     monkeypatch.setattr(services, "layout_plan", plan_once)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_locate_index():
-    # The locate index is cached per process, but each test rolls its database back; without
-    # this a test could see the grids of the one before.
-    locate_index_invalidate()
-    yield
-    locate_index_invalidate()
 
 
 @pytest.fixture
@@ -60,10 +41,3 @@ def inside_point(small_layout):
     assert grid is not None
     point = shapely.point_on_surface(shape(grid.boundary))
     return point.y, point.x, grid
-
-
-@pytest.fixture(scope="session")
-def english_catalogue():
-    """Compiled .mo files (they are build output, not in git) and a fresh translation cache."""
-    call_command("translations_compile", verbosity=0)
-    translation_file_changed(sender=None, file_path=Path("django.mo"))

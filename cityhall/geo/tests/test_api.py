@@ -63,7 +63,7 @@ def test_division_detail(client, small_layout):
     assert len(body["children"]) == 18
     first = body["children"][0]
     assert first["code"] == "440105001" and first["level"] == "street"
-    assert first["child_count"] == 1 and first["grid_count"] == 0
+    assert first["child_count"] == 1 and first["grid_count"] == 2
     assert body["grid_count"] == 36
     assert body["boundary"]["type"] in ("Polygon", "MultiPolygon")
     assert body["centre_lat"] == pytest.approx(23.1, abs=0.1)

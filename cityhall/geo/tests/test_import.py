@@ -11,7 +11,7 @@ from cityhall.geo.models import Division, DivisionLevel, Grid
 from cityhall.geo.selectors import locate
 from cityhall.geo.services import boundaries_import
 
-STREET = "440105001"  # 海珠区 沙园街道
+STREET = "440105001"  # 海珠区 赤岗街道
 COMMUNITY = STREET + "901"
 
 
@@ -85,7 +85,7 @@ def test_import_creates_then_updates_grids(community):
 
 @pytest.mark.django_db
 def test_import_of_streets_updates_existing_streets(db):
-    fc = _collection(_feature(STREET, "沙园街道", _ring(113.25, 23.09, 113.29, 23.12)))
+    fc = _collection(_feature(STREET, "赤岗街道", _ring(113.25, 23.09, 113.29, 23.12)))
     report = boundaries_import(feature_collection=fc, level="street")
     assert report.updated == (STREET,) and report.created == ()
     street = Division.objects.get(code=STREET)
@@ -197,7 +197,7 @@ def test_unknown_level_is_refused(community):
 
 @pytest.mark.django_db
 def test_a_street_code_is_not_accepted_as_a_community(community):
-    fc = _collection(_feature(STREET, "沙园街道", _ring(113.25, 23.09, 113.29, 23.12)))
+    fc = _collection(_feature(STREET, "赤岗街道", _ring(113.25, 23.09, 113.29, 23.12)))
     with pytest.raises(DomainError, match="12 位数字"):
         boundaries_import(feature_collection=fc, level="community")
 

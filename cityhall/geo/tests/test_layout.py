@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import shapely
+from django.core.management import CommandError, call_command
 from shapely.geometry import shape
 
 from cityhall.core.errors import DomainError
@@ -155,7 +156,7 @@ def test_layout_refuses_to_overwrite_imported_boundaries():
             "features": [
                 {
                     "type": "Feature",
-                    "properties": {"code": "440105001", "name": "沙园街道"},
+                    "properties": {"code": "440105001", "name": "赤岗街道"},
                     "geometry": {"type": "Polygon", "coordinates": square},
                 }
             ],
@@ -168,3 +169,15 @@ def test_layout_refuses_to_overwrite_imported_boundaries():
     assert excinfo.value.code == "real_data_present"
     assert not Grid.objects.exists()
     assert Division.objects.get(code="440105001").boundary_source == "测绘成果"
+
+
+@pytest.mark.django_db
+def test_demo_layout_command(capsys):
+    args = ["geo_demo_layout", "--communities-per-street", "1", "--grids-per-community", "2"]
+    call_command(*args)
+    assert "grids +354" in capsys.readouterr().out
+    call_command(*args)
+    assert "grids +0 ~0 -0" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("geo_demo_layout", "--grids-per-community", "0")
+    assert Grid.objects.count() == 354

@@ -201,6 +201,7 @@ def test_readers(small_layout):
         "440111"
     ]
     assert (baiyun.child_count, baiyun.town_count, baiyun.subdistrict_count) == (24, 4, 20)
+    assert baiyun.grid_count == 24 * 2
     districts = district_list()
     assert len(districts) == 11
     assert sum(d.town_count for d in districts) == 34

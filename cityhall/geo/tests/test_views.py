@@ -53,6 +53,8 @@ def test_district_page_shows_breadcrumb_children_and_map(client, small_layout):
         assert f'<a href="/geo/d/{street.code}/">{street.name}</a>' in main
         assert f"<title>{street.name}（{street.code}）</title>" in main
     assert main.count("<path ") == 18
+    # Each street: one community, two grids under it.
+    assert len(re.findall(r"<td>1</td>\s*<td>2</td>", main)) == 18
     assert "演示布局" in main  # boundaries are marked as synthetic
 
 
