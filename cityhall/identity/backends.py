@@ -3,9 +3,17 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from cityhall.identity.models import Account, AccountKind
+from cityhall.identity.models import Account, AccountKind, UnitLevel
 from cityhall.identity.roles import Capability
 from cityhall.identity.selectors import account_can, account_find_by_identifier
+
+# Reference data the whole city shares: district administrators may look, only the city edits.
+CITY_EDITS_ONLY = frozenset(
+    {"core.calendarday", "core.holidayschedule", "geo.division", "geo.grid"}
+)
+# The whole audit chain spans every district; below city level it is read through the scoped
+# workspace page instead.
+CITY_SEES_ONLY = frozenset({"core.auditentry", "core.auditchainhead"})
 
 
 def _is_administrator(user: Any) -> bool:
@@ -14,6 +22,17 @@ def _is_administrator(user: Any) -> bool:
         and getattr(user, "kind", None) == AccountKind.STAFF
         and account_can(user, Capability.ADMINISTER)
     )
+
+
+def _admin_may(user: Any, perm: str) -> bool:
+    app_label, _dot, codename = perm.partition(".")
+    action, _underscore, model = codename.partition("_")
+    label = f"{app_label}.{model}"
+    if user.unit is not None and user.unit.level == UnitLevel.CITY:
+        return True
+    if label in CITY_SEES_ONLY:
+        return False
+    return not (label in CITY_EDITS_ONLY and action != "view")
 
 
 class AccountBackend(ModelBackend):
@@ -38,10 +57,10 @@ class AccountBackend(ModelBackend):
         return account if account.check_password(password) else None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        # Administrators manage every model through the admin; what they see of it is limited by
-        # each ModelAdmin's scoped queryset, not by per-model permission rows.
+        # Administrators manage the models through the admin; what they see of a model is limited
+        # by its ModelAdmin's scoped queryset, and city-wide reference data by _admin_may.
         if _is_administrator(user_obj):
-            return True
+            return _admin_may(user_obj, perm)
         return bool(super().has_perm(user_obj, perm, obj))
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:

@@ -96,3 +96,18 @@ def test_non_administrators_are_kept_out(client, people):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_district_administrator_reads_but_cannot_edit_city_wide_data(client):
+    admin = f.staff(unit=f.unit("440105"), roles=[Role.ADMINISTRATOR])
+    f.signed_in(client, admin)
+    assert client.get(reverse("admin:core_calendarday_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_calendarday_add")).status_code == 403
+    assert client.get(reverse("admin:core_auditentry_changelist")).status_code == 403
+
+
+def test_city_administrator_edits_the_calendar(client):
+    admin = f.staff(unit=f.unit("440100"), roles=[Role.ADMINISTRATOR])
+    f.signed_in(client, admin)
+    assert client.get(reverse("admin:core_calendarday_add")).status_code == 200
+    assert client.get(reverse("admin:core_auditentry_changelist")).status_code == 200
