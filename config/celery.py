@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
@@ -15,6 +15,9 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def _release_stale_connections(**_kwargs: object) -> None:
-    # Beat runs tasks in its own thread in embedded mode; give each task a healthy connection.
+def _release_stale_connections(task: Task | None = None, **_kwargs: object) -> None:
+    # Workers and the embedded beat thread run many tasks on one thread: give each a healthy
+    # connection. An eager task runs inside its caller (perhaps mid-transaction): leave it alone.
+    if task is not None and task.request.is_eager:
+        return
     close_old_connections()

@@ -41,6 +41,9 @@ def _landing(request: HttpRequest, account: Account) -> HttpResponseRedirect:
 @require_http_methods(["GET", "POST"])
 def signin(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
+        if request.GET.get("next"):
+            # Signed in, yet sent here for a page: their account may not open it.
+            messages.warning(request, _("您的账户无权访问该页面。"))
         return _landing(request, request.user)
     form = SigninForm(request.POST or None)
     error = ""
