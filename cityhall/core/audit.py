@@ -64,7 +64,7 @@ def _entry_digest(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _digest_of(entry: AuditEntry) -> str:
+def audit_digest(entry: AuditEntry) -> str:
     return _entry_digest(
         seq=entry.seq,
         at_iso=entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -112,7 +112,7 @@ def audit_record(
             detail=detail or {},
             prev_hash=head.hash,
         )
-        entry.hash = _digest_of(entry)
+        entry.hash = audit_digest(entry)
         entry.save(force_insert=True)
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
@@ -147,17 +147,26 @@ def audit_verify(*, chunk_size: int = 5000) -> ChainReport:
                 entry.seq,
                 f"entry #{entry.seq} does not link to entry #{entry.seq - 1}",
             )
-        if _digest_of(entry) != entry.hash:
+        if audit_digest(entry) != entry.hash:
             return ChainReport(False, checked, entry.seq, f"entry #{entry.seq} was altered")
         prev_hash = entry.hash
         expected_seq += 1
         checked += 1
     head = AuditChainHead.objects.get(id=1)
-    if head.seq != checked or head.hash != prev_hash:
+    if head.seq > checked:
         return ChainReport(
             False,
             checked,
             checked + 1,
             f"entries #{checked + 1}..#{head.seq} are missing (chain head is at #{head.seq})",
         )
+    if head.seq < checked:
+        return ChainReport(
+            False,
+            checked,
+            head.seq + 1,
+            f"entries after #{head.seq} were added outside the chain (head is at #{head.seq})",
+        )
+    if head.hash != prev_hash:
+        return ChainReport(False, checked, head.seq, f"entry #{head.seq} differs from the head")
     return ChainReport(True, checked)

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from cityhall.core.audit import audit_record, audit_verify
+from cityhall.core.audit import audit_digest, audit_record, audit_verify
 from cityhall.core.models import AuditChainHead, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,19 @@ def test_command_reports_intact_chain(capsys):
     _record(2)
     call_command("audit_verify")
     assert "intact: 2 entries" in capsys.readouterr().out
+
+
+def test_verify_notices_an_entry_forged_past_the_head():
+    entries = _record(2)
+    forged = AuditEntry(
+        seq=3,
+        at=entries[1].at,
+        event="test.forged",
+        prev_hash=entries[1].hash,
+        hash="f" * 64,
+    )
+    forged.hash = audit_digest(forged)  # a forger who knows the scheme
+    forged.save(force_insert=True)
+    report = audit_verify()
+    assert (report.ok, report.first_bad_seq) == (False, 3)
+    assert "outside the chain" in report.problem
