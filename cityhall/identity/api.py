@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from cityhall.core import crypto
-from cityhall.identity import selectors
+from cityhall.identity import selectors, services
 from cityhall.identity.models import Account, OrgUnit
 
 router = Router()
@@ -99,10 +99,10 @@ def residents(request: HttpRequest, q: str = "") -> QuerySet[Account]:
 @router.get(
     "/residents/{account_id}",
     response=CitizenOut,
-    summary="One resident in the caller's scope (404 outside it)",
+    summary="One resident in the caller's scope (404 outside it; the read is audited)",
 )
 def resident(request: HttpRequest, account_id: int) -> Account:
-    return selectors.citizen_get_for_staff(actor=_actor(request), account_id=account_id)
+    return services.citizen_open(actor=_actor(request), account_id=account_id, request=request)
 
 
 @router.get("/units", response=list[UnitOut], summary="Organisation units in the caller's scope")

@@ -365,6 +365,20 @@ def staff_create(
     return account
 
 
+def citizen_open(*, actor: Account, account_id: int, request: HttpRequest | None = None) -> Account:
+    """A staff member opens one resident's record (masked); the read is audited all the same."""
+    citizen = citizen_get_for_staff(actor=actor, account_id=account_id)
+    audit_record(
+        event=AuditEvent.PERSONAL_DATA_READ,
+        actor=actor,
+        subject_type="account",
+        subject_id=citizen.pk,
+        detail={"fields": ["profile"], "masked": True},
+        request=request,
+    )
+    return citizen
+
+
 @dataclass(frozen=True)
 class RevealedCitizen:
     account: Account
@@ -385,7 +399,7 @@ def citizen_reveal(
         actor=actor,
         subject_type="account",
         subject_id=citizen.pk,
-        detail={"fields": ["id_number", "phone"], "purpose": purpose[:200]},
+        detail={"fields": ["id_number", "phone"], "masked": False, "purpose": purpose[:200]},
         request=request,
     )
     return RevealedCitizen(account=citizen, id_number=citizen.id_number, phone=citizen.phone)

@@ -132,8 +132,11 @@ def citizen_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def citizen_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     actor: Account = request.user  # type: ignore[assignment]
-    citizen = selectors.citizen_get_for_staff(actor=actor, account_id=account_id)
     form = RevealForm(request.POST or None)
+    if request.method == "POST":
+        citizen = selectors.citizen_get_for_staff(actor=actor, account_id=account_id)
+    else:
+        citizen = services.citizen_open(actor=actor, account_id=account_id, request=request)
     revealed = None
     if request.method == "POST" and form.is_valid():
         try:

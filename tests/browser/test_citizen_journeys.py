@@ -32,7 +32,7 @@ def test_citizen_signs_in_sees_masked_id_switches_language_and_text_size_and_sig
     assert resident.id_number[6:14] not in shown.inner_text()  # the birth date is hidden
     assert resident.id_number not in page.content()
     reads = page.get_by_role("region", name="谁查看了我的信息")
-    expect(reads).to_contain_text("暂无工作人员查看您的完整信息。")
+    expect(reads).to_contain_text("暂无工作人员查看您的信息。")
 
     # English: the same page, in English, navigation included.
     page.get_by_role("button", name="English").click()

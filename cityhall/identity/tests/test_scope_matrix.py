@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from cityhall.core import crypto
 from cityhall.core.errors import NotFoundError, PermissionDeniedError
 from cityhall.core.models import AuditEntry
 from cityhall.identity import selectors
@@ -85,11 +86,24 @@ def test_reveal_in_scope_shows_full_number_and_is_audited(client, residents):
     url = reverse("identity:citizen_detail", args=[resident.pk])
     masked = client.get(url).content.decode()
     assert resident.id_number not in masked
+    opened = AuditEntry.objects.get(event="personal_data.read")
+    assert (opened.actor_id, opened.subject_id) == (clerk.pk, str(resident.pk))
+    assert opened.detail == {"fields": ["profile"], "masked": True}
     revealed = client.post(url, {"purpose": "窗口核对身份"}).content.decode()
     assert resident.id_number in revealed
+    entry = AuditEntry.objects.filter(event="personal_data.read").latest("seq")
+    assert (entry.actor_id, entry.subject_id) == (clerk.pk, str(resident.pk))
+    assert entry.detail["purpose"] == "窗口核对身份" and entry.detail["masked"] is False
+
+
+def test_opening_a_record_through_the_api_is_audited(client, residents):
+    clerk = f.staff(unit=f.unit(HZ_A), roles=[Role.WINDOW_CLERK])
+    resident = residents["hz_a"]
+    response = f.signed_in(client, clerk).get(f"/api/v1/identity/residents/{resident.pk}")
+    assert response.status_code == 200
+    assert response.json()["id_number_masked"] == crypto.mask_id_number(resident.id_number)
     entry = AuditEntry.objects.get(event="personal_data.read")
     assert (entry.actor_id, entry.subject_id) == (clerk.pk, str(resident.pk))
-    assert entry.detail["purpose"] == "窗口核对身份"
 
 
 def test_citizens_cannot_use_staff_reads(client, residents):
