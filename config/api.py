@@ -10,6 +10,7 @@ from cityhall.core.errors import DomainError
 from cityhall.geo.api import router as geo_router
 from cityhall.identity.api import router as identity_router
 from cityhall.notify.api import router as notify_router
+from cityhall.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="CityHall API",
@@ -36,3 +37,4 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/identity/", identity_router, tags=["identity"], auth=django_auth)
 api.add_router("/notify/", notify_router, tags=["notify"], auth=django_auth)
+api.add_router("/registry/", registry_router, tags=["registry"], auth=django_auth)

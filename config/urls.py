@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("cityhall.identity.urls")),
     path("geo/", include("cityhall.geo.urls")),
     path("inbox/", include("cityhall.notify.urls")),
+    path("registry/", include("cityhall.registry.urls")),
     path("", include("cityhall.portal.urls")),
 ]
 if settings.DEBUG:

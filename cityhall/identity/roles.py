@@ -24,6 +24,9 @@ class Capability(StrEnum):
     GRID_VIEW = "grid_view"
     AUDIT_READ = "audit_read"
     ADMINISTER = "administer"
+    PERSONAL_DATA_REVEAL = "personal_data_reveal"
+    REGISTRY_READ = "registry_read"
+    REGISTRY_WRITE = "registry_write"
 
 
 CAPABILITIES: dict[Capability, frozenset[str]] = {
@@ -48,5 +51,27 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
         }
     ),
     Capability.AUDIT_READ: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    # Full ID and phone numbers, always with a stated purpose and an audit entry: the roles that
+    # verify identity or decide on a person's case. Hotline staff and administrators work masked.
+    Capability.PERSONAL_DATA_REVEAL: frozenset(
+        {Role.WINDOW_CLERK, Role.DEPARTMENT_REVIEWER, Role.DATA_STEWARD, Role.SUPERVISOR}
+    ),
+    Capability.REGISTRY_READ: frozenset(
+        {
+            Role.WINDOW_CLERK,
+            Role.DEPARTMENT_REVIEWER,
+            Role.HOTLINE_OPERATOR,
+            Role.DISPATCHER,
+            Role.GRID_INSPECTOR,
+            Role.DATA_STEWARD,
+            Role.SUPERVISOR,
+            Role.ADMINISTRATOR,
+        }
+    ),
+    # Correcting facts and registering filings: stewards of department data, reviewers who
+    # decide (e.g. the housing bureau's filing desk) and window clerks taking documents in.
+    Capability.REGISTRY_WRITE: frozenset(
+        {Role.DATA_STEWARD, Role.DEPARTMENT_REVIEWER, Role.WINDOW_CLERK}
+    ),
     Capability.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
 }

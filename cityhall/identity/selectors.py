@@ -56,7 +56,8 @@ def staff_scope_prefix(account: Account) -> str:
     return scope_prefix(account.unit.division)
 
 
-def _require(account: Account, capability: Capability) -> str:
+def require_capability(account: Account, capability: Capability) -> str:
+    """The actor's scope prefix, if their role allows the capability; else PermissionDeniedError."""
     if not account_can(account, capability):
         raise PermissionDeniedError(_("您的岗位无权执行此操作"))
     return staff_scope_prefix(account)
@@ -64,7 +65,7 @@ def _require(account: Account, capability: Capability) -> str:
 
 def citizen_list_for_staff(*, actor: Account, query: str = "") -> QuerySet[Account]:
     """Citizens living within the actor's scope, optionally found by name or exact ID number."""
-    prefix = _require(actor, Capability.CITIZEN_LOOKUP)
+    prefix = require_capability(actor, Capability.CITIZEN_LOOKUP)
     qs = Account.objects.filter(
         kind=AccountKind.CITIZEN, home_division__code__startswith=prefix
     ).select_related("home_division")
@@ -87,7 +88,7 @@ def citizen_get_for_staff(*, actor: Account, account_id: int) -> Account:
 
 def unit_list_for_staff(*, actor: Account) -> QuerySet[OrgUnit]:
     """Organisation units serving an area within the actor's scope."""
-    prefix = _require(actor, Capability.STAFF_DIRECTORY)
+    prefix = require_capability(actor, Capability.STAFF_DIRECTORY)
     return (
         OrgUnit.objects.filter(division__code__startswith=prefix, is_active=True)
         .select_related("division", "parent")
@@ -97,7 +98,7 @@ def unit_list_for_staff(*, actor: Account) -> QuerySet[OrgUnit]:
 
 def staff_list_for_staff(*, actor: Account, unit: OrgUnit | None = None) -> QuerySet[Account]:
     """Staff of the units within the actor's scope."""
-    prefix = _require(actor, Capability.STAFF_DIRECTORY)
+    prefix = require_capability(actor, Capability.STAFF_DIRECTORY)
     qs = Account.objects.filter(
         kind=AccountKind.STAFF, unit__division__code__startswith=prefix
     ).select_related("unit")
@@ -108,7 +109,7 @@ def staff_list_for_staff(*, actor: Account, unit: OrgUnit | None = None) -> Quer
 
 def accounts_for_admin(*, actor: Account) -> QuerySet[Account]:
     """Accounts an administrator manages: citizens and staff in their scope."""
-    prefix = _require(actor, Capability.ADMINISTER)
+    prefix = require_capability(actor, Capability.ADMINISTER)
     return Account.objects.filter(
         Q(kind=AccountKind.CITIZEN, home_division__code__startswith=prefix)
         | Q(kind=AccountKind.STAFF, unit__division__code__startswith=prefix)
@@ -116,13 +117,13 @@ def accounts_for_admin(*, actor: Account) -> QuerySet[Account]:
 
 
 def units_for_admin(*, actor: Account) -> QuerySet[OrgUnit]:
-    prefix = _require(actor, Capability.ADMINISTER)
+    prefix = require_capability(actor, Capability.ADMINISTER)
     return OrgUnit.objects.filter(division__code__startswith=prefix)
 
 
 def audit_entries_for_staff(*, actor: Account) -> QuerySet[AuditEntry]:
     """Audit entries of staff activity in the actor's scope (the whole chain at city level)."""
-    prefix = _require(actor, Capability.AUDIT_READ)
+    prefix = require_capability(actor, Capability.AUDIT_READ)
     qs = AuditEntry.objects.select_related("actor")
     if actor.unit is not None and actor.unit.level != UnitLevel.CITY:
         qs = qs.filter(actor__unit__division__code__startswith=prefix)

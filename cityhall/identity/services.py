@@ -27,6 +27,7 @@ from cityhall.identity.selectors import (
     citizen_get_for_staff,
     id_number_index,
     phone_index,
+    require_capability,
 )
 
 PENDING_MFA_SESSION_KEY = "identity.pending_mfa"
@@ -365,15 +366,42 @@ def staff_create(
     return account
 
 
-def citizen_open(*, actor: Account, account_id: int, request: HttpRequest | None = None) -> Account:
-    """A staff member opens one resident's record (masked); the read is audited all the same."""
-    citizen = citizen_get_for_staff(actor=actor, account_id=account_id)
+def personal_data_read(
+    *,
+    actor: Account,
+    subject_type: str,
+    subject_id: int,
+    fields: list[str],
+    purpose: str | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Record a staff read of someone's personal data; a full (unmasked) read needs the role and a
+    stated purpose. Every app that shows personal data to staff records its reads here."""
+    detail: dict[str, object] = {"fields": fields, "masked": purpose is None}
+    if purpose is not None:
+        require_capability(actor, Capability.PERSONAL_DATA_REVEAL)
+        purpose = purpose.strip()
+        if len(purpose) < 2:
+            raise DomainError(_("查看完整个人信息须填写事由。"), code="purpose_required")
+        detail["purpose"] = purpose[:200]
     audit_record(
         event=AuditEvent.PERSONAL_DATA_READ,
         actor=actor,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=detail,
+        request=request,
+    )
+
+
+def citizen_open(*, actor: Account, account_id: int, request: HttpRequest | None = None) -> Account:
+    """A staff member opens one resident's record (masked); the read is audited all the same."""
+    citizen = citizen_get_for_staff(actor=actor, account_id=account_id)
+    personal_data_read(
+        actor=actor,
         subject_type="account",
         subject_id=citizen.pk,
-        detail={"fields": ["profile"], "masked": True},
+        fields=["profile"],
         request=request,
     )
     return citizen
@@ -390,16 +418,14 @@ def citizen_reveal(
     *, actor: Account, account_id: int, purpose: str, request: HttpRequest | None = None
 ) -> RevealedCitizen:
     """Unmasked personal data for a staff member with a stated purpose; the read is audited."""
-    purpose = purpose.strip()
-    if len(purpose) < 2:
-        raise DomainError(_("查看完整个人信息须填写事由。"), code="purpose_required")
+    require_capability(actor, Capability.PERSONAL_DATA_REVEAL)
     citizen = citizen_get_for_staff(actor=actor, account_id=account_id)
-    audit_record(
-        event=AuditEvent.PERSONAL_DATA_READ,
+    personal_data_read(
         actor=actor,
         subject_type="account",
         subject_id=citizen.pk,
-        detail={"fields": ["id_number", "phone"], "masked": False, "purpose": purpose[:200]},
+        fields=["id_number", "phone"],
+        purpose=purpose,
         request=request,
     )
     return RevealedCitizen(account=citizen, id_number=citizen.id_number, phone=citizen.phone)

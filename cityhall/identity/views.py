@@ -19,6 +19,7 @@ from cityhall.identity import selectors, services
 from cityhall.identity.decorators import staff_required
 from cityhall.identity.forms import RevealForm, SigninForm, TotpForm
 from cityhall.identity.models import Account
+from cityhall.identity.roles import Capability
 
 NEXT_SESSION_KEY = "identity.next"
 
@@ -155,6 +156,7 @@ def citizen_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "form": form,
         "revealed": revealed,
         "mandates": citizen.mandates.all(),
+        "can_reveal": selectors.account_can(actor, Capability.PERSONAL_DATA_REVEAL),
     }
     return render(request, "identity/citizen_detail.html", context)
 

@@ -31,6 +31,12 @@ WORKSPACE_MENU: tuple[MenuItem, ...] = (
         _("查找辖区居民，核对身份（证件号脱敏，查看完整信息留痕）"),
     ),
     MenuItem(
+        _("基础数据库"),
+        "registry:search",
+        Capability.REGISTRY_READ,
+        _("辖区人口、法人、房屋（楼盘表）与网签、抵押"),
+    ),
+    MenuItem(
         _("网格与辖区"),
         "portal:my_area",
         Capability.GRID_VIEW,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cityhall.geo",
     "cityhall.identity",
     "cityhall.notify",
+    "cityhall.registry",
     "cityhall.portal",
 ]
 

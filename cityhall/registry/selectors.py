@@ -1,0 +1,199 @@
+"""Reads of the registry. Staff reads are scoped by the area code of each fact (grid codes nest
+under community, street and district codes), other apps read facts here and keep no copies."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from cityhall.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from cityhall.identity.models import Account
+from cityhall.identity.roles import Capability
+from cityhall.identity.selectors import require_capability
+from cityhall.registry.models import (
+    Contribution,
+    Employment,
+    FactChange,
+    House,
+    LegalPerson,
+    Mortgage,
+    Person,
+    Residence,
+    SaleFiling,
+)
+from cityhall.registry.validation import RowError, document_index, document_parse
+
+SEARCH_LIMIT = 200
+
+
+def person_find_by_document(document_type: str, number: str) -> Person | None:
+    """The person holding this document (exact match through the blind index), unscoped.
+
+    For other apps' services (e.g. pre-filling an application for the person themself);
+    staff screens use the scoped readers below.
+    """
+    return Person.objects.filter(document_index=document_index(document_type, number)).first()
+
+
+def scope_check(*, actor: Account, area_code: str) -> None:
+    """Refuse a write about something outside the actor's area."""
+    prefix = require_capability(actor, Capability.REGISTRY_READ)
+    if not area_code.startswith(prefix):
+        raise PermissionDeniedError(_("该记录不在您的辖区内"))
+
+
+def persons_for_staff(*, actor: Account) -> QuerySet[Person]:
+    prefix = require_capability(actor, Capability.REGISTRY_READ)
+    return Person.objects.filter(area_code__startswith=prefix)
+
+
+@dataclass(frozen=True)
+class PersonQuery:
+    document_type: str = "resident_id"
+    document_number: str = ""
+    name_prefix: str = ""
+    address: str = ""
+
+
+def person_search_for_staff(*, actor: Account, query: PersonQuery) -> QuerySet[Person]:
+    """Search in scope: exact document (blind index), name prefix, or address (substring)."""
+    qs = persons_for_staff(actor=actor).select_related("current_house__unit__building")
+    if query.document_number.strip():
+        try:
+            document = document_parse(query.document_type, query.document_number)
+        except RowError as exc:
+            raise DomainError(exc.message, code=exc.code) from exc
+        return qs.filter(document_index=document.index)
+    filters = Q()
+    if query.name_prefix.strip():
+        filters &= Q(name__startswith=query.name_prefix.strip())
+    if query.address.strip():
+        filters &= Q(current_house__unit__building__address__contains=query.address.strip())
+    if not filters:
+        raise DomainError(_("请输入证件号码、姓名或地址"), code="empty_query")
+    return qs.filter(filters).order_by("name", "id")
+
+
+def person_get_for_staff(*, actor: Account, person_id: int) -> Person:
+    """One person in scope, or NotFoundError (outside the scope they do not exist for you)."""
+    person = (
+        persons_for_staff(actor=actor)
+        .select_related("household", "current_house__unit__building__grid", "supplied_by")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFoundError(_("未找到该人员"))
+    return person
+
+
+@dataclass(frozen=True)
+class PersonDossier:
+    """What a person's page shows: the person and the facts that link them."""
+
+    person: Person
+    household_members: list[Person]
+    residences: list[Residence]
+    employments: list[Employment]
+    contributions: list[Contribution]
+    owned_houses: list[House]
+    represents: list[LegalPerson]
+    history: list[FactChange]
+
+
+def person_dossier(*, person: Person, contribution_months: int = 12) -> PersonDossier:
+    """The linked facts of one person already read through a scoped selector."""
+    members = (
+        list(
+            Person.objects.filter(household=person.household)
+            .exclude(pk=person.pk)
+            .order_by("relation_to_head", "birth_date")
+        )
+        if person.household_id
+        else []
+    )
+    return PersonDossier(
+        person=person,
+        household_members=members,
+        residences=list(
+            person.residences.select_related("house__unit__building", "supplied_by").order_by(
+                "-since"
+            )
+        ),
+        employments=list(
+            person.employments.select_related("employer", "supplied_by").order_by("-since")
+        ),
+        contributions=list(
+            person.contributions.select_related("employer").order_by("-month")[:contribution_months]
+        ),
+        owned_houses=[
+            o.house
+            for o in person.ownerships.select_related("house__unit__building").filter(
+                until__isnull=True
+            )
+        ],
+        represents=list(person.represents.all()),
+        history=list(fact_history(fact_type="registry.Person", fact_id=person.pk)),
+    )
+
+
+def fact_history(*, fact_type: str, fact_id: int) -> QuerySet[FactChange]:
+    return (
+        FactChange.objects.filter(fact_type=fact_type, fact_id=fact_id)
+        .select_related("changed_by", "supplied_by")
+        .order_by("-at", "-id")
+    )
+
+
+def legal_persons_for_staff(*, actor: Account) -> QuerySet[LegalPerson]:
+    prefix = require_capability(actor, Capability.REGISTRY_READ)
+    qs = LegalPerson.objects.select_related("legal_representative", "supplied_by")
+    # A city-level prefix ("4401") also covers companies registered at city level (440100).
+    return qs.filter(division_code__startswith=prefix)
+
+
+def legal_person_search_for_staff(*, actor: Account, text: str) -> QuerySet[LegalPerson]:
+    """By exact USCC or by name substring, in scope."""
+    text = text.strip().upper()
+    if not text:
+        raise DomainError(_("请输入统一社会信用代码或名称"), code="empty_query")
+    qs = legal_persons_for_staff(actor=actor)
+    if len(text) == 18 and text.isalnum():
+        return qs.filter(uscc=text)
+    return qs.filter(name__contains=text).order_by("name")
+
+
+def houses_for_staff(*, actor: Account) -> QuerySet[House]:
+    prefix = require_capability(actor, Capability.REGISTRY_READ)
+    return House.objects.filter(area_code__startswith=prefix).select_related("unit__building__grid")
+
+
+def house_search_for_staff(*, actor: Account, address: str) -> QuerySet[House]:
+    address = address.strip()
+    if not address:
+        raise DomainError(_("请输入地址或房屋编码"), code="empty_query")
+    return (
+        houses_for_staff(actor=actor)
+        .filter(Q(unit__building__address__contains=address) | Q(code=address))
+        .order_by("code")
+    )
+
+
+def house_get_for_staff(*, actor: Account, house_id: int) -> House:
+    house = (
+        houses_for_staff(actor=actor)
+        .prefetch_related(
+            Prefetch(
+                "sale_filings",
+                queryset=SaleFiling.objects.order_by("-filed_at").prefetch_related("buyers"),
+            ),
+            Prefetch("mortgages", queryset=Mortgage.objects.order_by("-registered_at")),
+            "ownerships__person",
+            "ownerships__legal_person",
+        )
+        .filter(pk=house_id)
+        .first()
+    )
+    if house is None:
+        raise NotFoundError(_("未找到该房屋"))
+    return house
