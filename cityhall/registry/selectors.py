@@ -63,7 +63,7 @@ def person_search_for_staff(*, actor: Account, query: PersonQuery) -> QuerySet[P
             document = document_parse(query.document_type, query.document_number)
         except RowError as exc:
             raise DomainError(exc.message, code=exc.code) from exc
-        return qs.filter(document_index=document.index)
+        return qs.filter(document_index=document.index).order_by("id")
     filters = Q()
     if query.name_prefix.strip():
         filters &= Q(name__startswith=query.name_prefix.strip())
