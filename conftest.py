@@ -1,13 +1,44 @@
 """Fixtures for the whole suite: per-process caches must not carry one test's data into another."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.utils.translation.reloader import translation_file_changed
+from pytest_django.plugin import blocking_manager_key
 
 from cityhall.core.calendar import calendar_cache_clear
 from cityhall.geo.selectors import locate_index_invalidate
+
+
+def _flushes_database(item: pytest.Item) -> bool:
+    """Transactional tests (and the live server) end by emptying every table."""
+    names = getattr(item, "fixturenames", ())
+    if "live_server" in names or "transactional_db" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Put the migrations' reference data back after a test that flushed the database.
+
+    Divisions, the working-day calendar and the audit chain head are loaded by migrations; a
+    transactional test's flush removes them. Serialized rollback restores them before the next
+    test that asks for it, but with xdist a worker may run an ordinary test next. Skipped after
+    the last test: by then the test databases are gone.
+    """
+    result = yield
+    if nextitem is not None and _flushes_database(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            for alias in connections:
+                contents = getattr(connections[alias], "_test_serialized_contents", None)
+                if contents:
+                    connections[alias].creation.deserialize_db_from_string(contents)
+    return result
 
 
 @pytest.fixture(autouse=True)

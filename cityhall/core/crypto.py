@@ -46,8 +46,17 @@ def _keyring(field_keys: tuple[tuple[str, str], ...], index_secret: str) -> _Key
     return _Keyring(field_keys[0][0], ciphers, _stretch(index_secret, b"cityhall.blind-index.v1"))
 
 
+_last: tuple[object, object, _Keyring] | None = None
+
+
 def keyring() -> _Keyring:
-    return _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS), settings.BLIND_INDEX_KEY)
+    """The keyring for the current settings (re-derived only when the settings objects change:
+    imports seal millions of values, tests swap keys)."""
+    global _last
+    keys, index = settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEY
+    if _last is None or _last[0] is not keys or _last[1] is not index:
+        _last = (keys, index, _keyring(tuple(tuple(k) for k in keys), index))
+    return _last[2]
 
 
 def current_key_id() -> str:

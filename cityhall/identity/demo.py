@@ -5,21 +5,17 @@ name, ID number), so a second run finds everything and creates nothing.
 """
 
 import hashlib
-import random
 from base64 import b32encode
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cityhall.core.identifiers import resident_id_make, uscc_make
 from cityhall.geo.models import Division, DivisionLevel
 from cityhall.identity import services
-from cityhall.identity.models import Account, AccountKind, EnterpriseMandate, OrgUnit, UnitKind
+from cityhall.identity.models import Account, OrgUnit, UnitKind
 from cityhall.identity.models import UnitLevel as L
 from cityhall.identity.roles import Role
-from cityhall.identity.selectors import id_number_index
 
 CITY = "440100"
 
@@ -40,6 +36,7 @@ DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("HB", "广州市生态环境局", "广州市生态环境局{d}分局"),
     ("SS", "国家税务总局广州市税务局", "国家税务总局广州市{d}税务局"),
     ("ZS", "广州市政务服务和数据管理局", "{d}政务服务和数据管理局"),
+    ("LS", "广州市来穗人员服务管理局", "{d}来穗人员服务管理局"),
 )
 UTILITIES = (("GD", "广东电网广州供电局"), ("ZLS", "广州市自来水有限公司"), ("RQ", "广州燃气集团"))
 
@@ -201,85 +198,3 @@ def demo_staff_build(*, password_hash: str) -> list[DemoAccount]:
             )
         )
     return result
-
-
-def _person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-
-
-@transaction.atomic
-def demo_citizens_build(*, count: int, password_hash: str, seed: int = 2026) -> list[Account]:
-    """Citizens with valid ID numbers carrying their district's code and their birth date."""
-    rng = random.Random(seed)
-    communities = list(
-        Division.objects.filter(level=DivisionLevel.COMMUNITY).select_related("parent__parent")
-    )
-    if not communities:
-        raise RuntimeError("demo citizens need communities: build the demo layout first")
-    # The first citizens live in the demo streets, so the demo staff have residents to look up.
-    demo_streets = [s for streets in DEMO_STREETS.values() for s in streets]
-    first = [c for c in communities if c.parent is not None and c.parent.code in demo_streets]
-    known = set(
-        Account.objects.filter(kind=AccountKind.CITIZEN).values_list("id_number_index", flat=True)
-    )
-    accounts = []
-    for i in range(count):
-        community = first[i % len(first)] if i < 40 else rng.choice(communities)
-        district_code = community.code[:6]  # communities nest under their district's code
-        birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 68 * 365))
-        number = resident_id_make(
-            division_code=district_code, birth_date=birth, sequence=rng.randrange(0, 1000)
-        )
-        name = _person_name(rng)
-        phone = f"1{rng.choice('3456789')}{rng.randrange(0, 10**9):09d}"
-        index = id_number_index(number)
-        if index in known:
-            accounts.append(Account.objects.get(id_number_index=index))
-            continue
-        known.add(index)
-        accounts.append(
-            services.citizen_register(
-                id_number=number,
-                real_name=name,
-                password_hash=password_hash,
-                phone=phone,
-                email=f"resident{i:05d}@mail.cityhall.localhost",
-                home_division=community,
-            )
-        )
-    return accounts
-
-
-def _organisation_code(rng: random.Random) -> str:
-    """A GB 11714 organisation code: 8 digits plus its MOD 11 check character."""
-    body = f"{rng.randrange(10**7, 10**8)}"
-    weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    remainder = 11 - sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11
-    return body + {10: "X", 11: "0"}.get(remainder, str(remainder))
-
-
-@transaction.atomic
-def demo_enterprises_build(*, agents: list[Account], count: int, seed: int = 32100) -> int:
-    """Enterprises with valid USCCs, each with one citizen as its agent (经办人)."""
-    rng = random.Random(seed)
-    created = 0
-    for i in range(count):
-        agent = agents[i % len(agents)]
-        district_code = agent.home_division.code[:6] if agent.home_division else CITY
-        individual = rng.random() < 0.2  # 个体工商户 carry category 2
-        uscc = uscc_make(
-            authority="9",
-            category="2" if individual else "1",
-            division_code=district_code,
-            organisation_code=_organisation_code(rng),
-        )
-        firm = "".join(rng.sample(FIRMS, 2))
-        industry = rng.choice(INDUSTRIES)
-        name = f"广州市{firm}{industry}{'店' if individual else '有限公司'}"
-        _mandate, was_created = EnterpriseMandate.objects.get_or_create(
-            agent=agent,
-            uscc=uscc,
-            defaults={"enterprise_name": name, "valid_from": date(2025, 1, 1)},
-        )
-        created += int(was_created)
-    return created

@@ -33,8 +33,13 @@ from cityhall.registry.vocab import (
 class Fact(TimeStampedModel):
     """Provenance every registry fact carries."""
 
+    # No index: nothing looks facts up by supplier, and every index slows city-scale imports.
     supplied_by = models.ForeignKey(
-        OrgUnit, verbose_name=_("提供单位"), on_delete=models.PROTECT, related_name="+"
+        OrgUnit,
+        verbose_name=_("提供单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     supplied_at = models.DateTimeField(_("提供时间"))
 
@@ -43,7 +48,7 @@ class Fact(TimeStampedModel):
 
 
 class Household(Fact):
-    number = models.CharField(_("户号"), max_length=20, unique=True)
+    number = models.CharField(_("户号"), max_length=20)
     kind = models.CharField(
         _("户别"), max_length=12, choices=HouseholdKind.choices, default=HouseholdKind.FAMILY
     )
@@ -52,6 +57,9 @@ class Household(Fact):
     class Meta:
         verbose_name = _("户")
         verbose_name_plural = _("户")
+        # Unique constraints rather than unique=True: on PostgreSQL a unique CharField also
+        # gets a LIKE twin index that exact keys never use (see ADR 0005).
+        constraints = [models.UniqueConstraint(fields=["number"], name="household_number_key")]
 
     def __str__(self) -> str:
         return self.number
@@ -60,9 +68,9 @@ class Household(Fact):
 class Building(Fact):
     """A building of the 楼盘表, located in one responsibility grid."""
 
-    code = models.CharField(_("楼栋编码"), max_length=24, unique=True)
+    code = models.CharField(_("楼栋编码"), max_length=24)
     name = models.CharField(_("楼栋名称"), max_length=100)
-    address = models.CharField(_("地址"), max_length=200, db_index=True)
+    address = models.CharField(_("地址"), max_length=200)
     grid = models.ForeignKey(Grid, verbose_name=_("所在网格"), on_delete=models.PROTECT)
     floors = models.PositiveSmallIntegerField(_("地上层数"))
     built_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
@@ -70,6 +78,7 @@ class Building(Fact):
     class Meta:
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
+        constraints = [models.UniqueConstraint(fields=["code"], name="building_code_key")]
 
     def __str__(self) -> str:
         return self.address
@@ -95,7 +104,7 @@ class BuildingUnit(Fact):
 class House(Fact):
     """A house (户室): the unit of ownership, residence, rental, sale filing and mortgage."""
 
-    code = models.CharField(_("房屋编码"), max_length=40, unique=True)
+    code = models.CharField(_("房屋编码"), max_length=40)
     unit = models.ForeignKey(
         BuildingUnit, verbose_name=_("单元"), on_delete=models.PROTECT, related_name="houses"
     )
@@ -104,12 +113,18 @@ class House(Fact):
     use = models.CharField(_("用途"), max_length=12, choices=HouseUse.choices)
     area = models.DecimalField(_("建筑面积（㎡）"), max_digits=9, decimal_places=2)
     # The grid code of the building, kept here so scope filters need no joins.
-    area_code = models.CharField(_("网格编码"), max_length=16, db_index=True)
+    area_code = models.CharField(_("网格编码"), max_length=16)
 
     class Meta:
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
+        indexes = [
+            models.Index(
+                fields=["area_code"], name="house_area_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="house_code_key"),
             models.UniqueConstraint(fields=["unit", "number"], name="house_unique_in_unit"),
             models.CheckConstraint(condition=Q(area__gt=0), name="house_area_positive"),
         ]
@@ -124,13 +139,13 @@ class Person(Fact):
     document_type = models.CharField(_("证件类型"), max_length=20, choices=DocumentType.choices)
     document_number = EncryptedTextField(_("证件号码"))
     # Blind index of "<type>:<number>"; for resident IDs the same index identity uses.
-    document_index = models.CharField(max_length=64, unique=True)
-    name = models.CharField(_("姓名"), max_length=64, db_index=True)
+    document_index = models.CharField(max_length=64)
+    name = models.CharField(_("姓名"), max_length=64)
     gender = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=2, blank=True)
     nationality = models.CharField(_("国籍"), max_length=3, default="CHN")
-    hukou_division_code = models.CharField(_("户籍地区划代码"), max_length=12, db_index=True)
+    hukou_division_code = models.CharField(_("户籍地区划代码"), max_length=12)
     current_house = models.ForeignKey(
         House,
         verbose_name=_("现住址"),
@@ -140,7 +155,7 @@ class Person(Fact):
         related_name="current_residents",
     )
     phone = EncryptedTextField(_("手机号码"), blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_index = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         _("人口状态"), max_length=12, choices=PersonStatus.choices, default=PersonStatus.ALIVE
     )
@@ -157,20 +172,33 @@ class Person(Fact):
     )
     # Where the person is, for scope: the grid of the current house, else the registered
     # residence inside the city, else the city ("4401…" matches every city-level prefix).
-    area_code = models.CharField(_("所属区域"), max_length=16, db_index=True)
+    area_code = models.CharField(_("所属区域"), max_length=16)
     # Keyed digest of the supplied values: an import of an unchanged row changes nothing.
     fingerprint = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("自然人")
         verbose_name_plural = _("自然人")
-        indexes = [models.Index(fields=["area_code", "name"])]
+        # Every index costs each imported row; these are the reads the product makes: exact
+        # document and phone (blind indexes), name prefix in a scope, name prefix city-wide.
+        indexes = [
+            models.Index(fields=["phone_index"], name="person_phone_index"),
+            models.Index(
+                fields=["area_code", "name"],
+                name="person_area_name",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["document_index"], name="person_document_key"),
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(relation_to_head="head"),
                 name="person_one_head_per_household",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,10 +206,8 @@ class Person(Fact):
 
 
 class LegalPerson(Fact):
-    uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
-    )
-    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, validators=[validate_uscc])
+    name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=24, choices=LegalPersonKind.choices)
     legal_representative = models.ForeignKey(
         Person,
@@ -192,7 +218,7 @@ class LegalPerson(Fact):
         related_name="represents",
     )
     registered_address = models.CharField(_("住所"), max_length=200)
-    division_code = models.CharField(_("登记地区划代码"), max_length=12, db_index=True)
+    division_code = models.CharField(_("登记地区划代码"), max_length=12)
     industry = models.CharField(_("行业"), max_length=64)
     status = models.CharField(
         _("登记状态"),
@@ -206,6 +232,14 @@ class LegalPerson(Fact):
     class Meta:
         verbose_name = _("法人")
         verbose_name_plural = _("法人")
+        indexes = [
+            models.Index(
+                fields=["division_code"],
+                name="legalperson_division_prefix",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+        constraints = [models.UniqueConstraint(fields=["uscc"], name="legalperson_uscc_key")]
 
     def __str__(self) -> str:
         return self.name
@@ -238,6 +272,17 @@ class Ownership(Fact):
             ),
             models.CheckConstraint(
                 condition=Q(share__gt=0, share__lte=100), name="ownership_share_range"
+            ),
+            # The import's upsert keys: one share per owner and start date.
+            models.UniqueConstraint(
+                fields=["house", "person", "since"],
+                condition=Q(person__isnull=False),
+                name="ownership_person_key",
+            ),
+            models.UniqueConstraint(
+                fields=["house", "legal_person", "since"],
+                condition=Q(legal_person__isnull=False),
+                name="ownership_company_key",
             ),
         ]
 

@@ -32,7 +32,9 @@ def person_find_by_document(document_type: str, number: str) -> Person | None:
     For other apps' services (e.g. pre-filling an application for the person themself);
     staff screens use the scoped readers below.
     """
-    return Person.objects.filter(document_index=document_index(document_type, number)).first()
+    # No ordering and no .first(): an exact unique-index probe, the cheapest read there is.
+    found = list(Person.objects.filter(document_index=document_index(document_type, number))[:1])
+    return found[0] if found else None
 
 
 def scope_check(*, actor: Account, area_code: str) -> None:

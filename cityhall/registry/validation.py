@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.utils.translation import gettext as _
 
@@ -86,18 +87,24 @@ _DOCUMENT_SHAPES = {
 }
 _PHONE = re.compile(r"1[3-9]\d{9}")
 _DIVISION = re.compile(r"\d{6}(\d{3}(\d{3})?)?")
-_NAME_FORBIDDEN = re.compile(r"[\d<>@#$%^&*={}\[\]|\\/]")
+_NAME_FORBIDDEN = re.compile(r"[\d<>@#$%^&*={}\[\]|\\/\x00-\x1f\x7f]")
 
 
-def _required(row: Mapping[str, str], column: str) -> str:
+def required(row: Mapping[str, str], column: str) -> str:
     value = (row.get(column) or "").strip()
     if not value:
         raise RowError(_("缺少必填字段 %(column)s") % {"column": column}, code="missing")
     return value
 
 
+@cache
+def _allowed(choices: type) -> frozenset[str]:
+    # Django rebuilds `choices.values` on every access; imports ask millions of times.
+    return frozenset(choices.values)  # type: ignore[attr-defined]
+
+
 def _choice(value: str, choices: type, column: str) -> str:
-    if value not in choices.values:  # type: ignore[attr-defined]
+    if value not in _allowed(choices):
         raise RowError(
             _("%(column)s 的取值“%(value)s”不在允许范围内") % {"column": column, "value": value},
             code="bad_choice",
@@ -117,6 +124,24 @@ def parse_date(value: str, column: str) -> date:
 def _optional_date(row: Mapping[str, str], column: str) -> date | None:
     value = (row.get(column) or "").strip()
     return parse_date(value, column) if value else None
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def parse_month(value: str, column: str) -> date:
+    """A `YYYY-MM` month, as the first day of that month."""
+    if not _MONTH.fullmatch(value):
+        raise RowError(
+            _("%(column)s 应为 YYYY-MM 格式的月份") % {"column": column}, code="bad_date"
+        )
+    return parse_date(f"{value}-01", column)
+
+
+def share_check(value: Decimal) -> Decimal:
+    if value > 100:
+        raise RowError(_("产权份额不能超过 100%"), code="bad_share")
+    return value
 
 
 def parse_decimal(value: str, column: str) -> Decimal:
@@ -214,9 +239,9 @@ def fingerprint(*values: object) -> str:
 def person_clean(row: Mapping[str, str], *, today: date | None = None) -> PersonValues:
     """Validate one person record; gender and birth date must agree with a resident ID."""
     document = document_parse(
-        _required(row, "document_type"), _required(row, "document_number"), today=today
+        required(row, "document_type"), required(row, "document_number"), today=today
     )
-    name = _required(row, "name")
+    name = required(row, "name")
     if len(name) > 64 or _NAME_FORBIDDEN.search(name):
         raise RowError(_("姓名含有不允许的字符或过长"), code="bad_name")
     gender = (row.get("gender") or "").strip().upper() or (document.gender or "")
@@ -236,7 +261,7 @@ def person_clean(row: Mapping[str, str], *, today: date | None = None) -> Person
     nationality = (row.get("nationality") or "").strip().upper() or "CHN"
     if not re.fullmatch(r"[A-Z]{3}", nationality):
         raise RowError(_("国籍应为三位字母代码"), code="bad_nationality")
-    hukou = division_code_check(_required(row, "hukou_division_code"), "hukou_division_code")
+    hukou = division_code_check(required(row, "hukou_division_code"), "hukou_division_code")
     phone = (row.get("phone") or "").strip()
     if phone and not _PHONE.fullmatch(phone):
         raise RowError(_("手机号码应为 11 位"), code="bad_phone")
@@ -297,19 +322,19 @@ class CompanyValues:
 
 def company_clean(row: Mapping[str, str]) -> CompanyValues:
     try:
-        uscc = uscc_parse(_required(row, "uscc")).code
+        uscc = uscc_parse(required(row, "uscc")).code
     except IdentifierError as exc:
         raise RowError(exc.message, code=exc.code) from exc
-    name = _required(row, "name")
-    kind = _choice(_required(row, "kind"), LegalPersonKind, "kind")
+    name = required(row, "name")
+    kind = _choice(required(row, "kind"), LegalPersonKind, "kind")
     rep_type = (row.get("legal_rep_document_type") or "").strip()
     rep_number = (row.get("legal_rep_document_number") or "").strip()
     rep = document_parse(rep_type, rep_number) if rep_type or rep_number else None
-    address = _required(row, "registered_address")
-    division = division_code_check(_required(row, "division_code"), "division_code")
-    industry = _required(row, "industry")
+    address = required(row, "registered_address")
+    division = division_code_check(required(row, "division_code"), "division_code")
+    industry = required(row, "industry")
     status = _choice((row.get("status") or "active").strip(), LegalPersonStatus, "status")
-    established = parse_date(_required(row, "established_on"), "established_on")
+    established = parse_date(required(row, "established_on"), "established_on")
     digest = fingerprint(
         uscc, name, kind, rep.index if rep else "", address, division, industry, status, established
     )
@@ -342,23 +367,23 @@ def house_code(building_code: str, unit_number: str, house_number: str) -> str:
 
 
 def house_clean(row: Mapping[str, str]) -> HouseValues:
-    floors = parse_int(_required(row, "floors"), "floors")
-    floor = parse_int(_required(row, "floor"), "floor")
+    floors = parse_int(required(row, "floors"), "floors")
+    floor = parse_int(required(row, "floor"), "floor")
     if not 1 <= floors <= 200 or not -5 <= floor <= floors or floor == 0:
         raise RowError(_("楼层数据不合理"), code="bad_floor")
     built = (row.get("built_year") or "").strip()
     return HouseValues(
-        building_code=_required(row, "building_code"),
-        building_name=_required(row, "building_name"),
-        address=_required(row, "address"),
-        grid_code=_required(row, "grid_code"),
+        building_code=required(row, "building_code"),
+        building_name=required(row, "building_name"),
+        address=required(row, "address"),
+        grid_code=required(row, "grid_code"),
         floors=floors,
         built_year=parse_int(built, "built_year") if built else None,
-        unit_number=_required(row, "unit_number"),
-        house_number=_required(row, "house_number"),
+        unit_number=required(row, "unit_number"),
+        house_number=required(row, "house_number"),
         floor=floor,
-        use=_choice(_required(row, "use"), HouseUse, "use"),
-        area=parse_decimal(_required(row, "area"), "area"),
+        use=_choice(required(row, "use"), HouseUse, "use"),
+        area=parse_decimal(required(row, "area"), "area"),
     )
 
 

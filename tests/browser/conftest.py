@@ -16,7 +16,6 @@ from django.db import connections
 from django_otp.oath import totp
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
-from pytest_django.plugin import blocking_manager_key
 
 from cityhall.identity.models import Account
 from cityhall.identity.tests import factories as f
@@ -55,25 +54,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "call" and report.failed:
         item.stash[_CALL_FAILED] = True
     return report
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    """Put the migrations' reference data back once a live-server test has flushed it.
-
-    A transactional test ends by emptying every table, including the divisions, the calendar
-    and the audit chain head that migrations load. The tests here get them back before they
-    start (serialized rollback), but whatever this worker runs next may not ask for that.
-    Skipped after the last test: by then the test databases are gone.
-    """
-    result = yield
-    if nextitem is not None and "live_server" in getattr(item, "fixturenames", ()):
-        with item.config.stash[blocking_manager_key].unblock():
-            for alias in connections:
-                contents = getattr(connections[alias], "_test_serialized_contents", None)
-                if contents:
-                    connections[alias].creation.deserialize_db_from_string(contents)
-    return result
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,16 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core.identifiers import resident_id_parse, uscc_parse
+from cityhall.geo.models import Division
 from cityhall.identity.models import Account, AccountKind, EnterpriseMandate, StaffRole
 from cityhall.identity.roles import Role
+from cityhall.registry.models import FactChange, LegalPerson, Person
 
 pytestmark = pytest.mark.django_db
 
 SMALL = {
+    "persons": 500,
+    "companies": 30,
     "citizens": 60,
     "enterprises": 10,
     "communities_per_street": 1,
@@ -23,23 +27,40 @@ def _snapshot() -> dict[str, int]:
     return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
 
 
-def test_seed_demo_is_idempotent_and_valid(capsys):
+def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
     call_command("seed_demo", **SMALL)
     first = _snapshot()
     call_command("seed_demo", **SMALL)
     assert _snapshot() == first
+    assert not FactChange.objects.exists()  # the second import found nothing to change
 
-    citizens = Account.objects.filter(kind=AccountKind.CITIZEN).select_related(
-        "home_division__parent__parent"
-    )
-    assert citizens.count() == 60
+    # The registry came in through the import pipeline, each file from its department.
+    assert Person.objects.count() >= 450
+    assert {p.supplied_by.code for p in Person.objects.select_related("supplied_by")[:50]} == {
+        "440100-GA"
+    }
+    assert LegalPerson.objects.count() == 30
+
+    # Citizen accounts are registry persons: same document, consistent ID, birth date, gender.
+    citizens = Account.objects.filter(kind=AccountKind.CITIZEN)
+    assert citizens.count() >= 60
+    districts = set(Division.objects.filter(level="district").values_list("code", flat=True))
     for citizen in citizens:
+        person = Person.objects.get(document_index=citizen.id_number_index)
         parsed = resident_id_parse(citizen.id_number)
-        assert parsed.birth_date == citizen.birth_date
-        assert parsed.division_code == citizen.home_division.parent.parent.code  # type: ignore[union-attr]
-        assert parsed.gender == citizen.gender
-    for mandate in EnterpriseMandate.objects.all():
-        assert uscc_parse(mandate.uscc).code == mandate.uscc
+        assert parsed.birth_date == citizen.birth_date == person.birth_date
+        assert parsed.gender == citizen.gender == person.gender
+        # A local's ID carries the Guangzhou district where the number was first issued (not
+        # always today's); a migrant's carries their registered residence elsewhere.
+        if person.hukou_division_code.startswith("4401"):
+            assert parsed.division_code in districts
+        else:
+            assert person.hukou_division_code == parsed.division_code
+    for mandate in EnterpriseMandate.objects.select_related("agent"):
+        company = LegalPerson.objects.get(uscc=uscc_parse(mandate.uscc).code)
+        assert company.legal_representative is not None
+        assert company.legal_representative.document_index == mandate.agent.id_number_index
     assert EnterpriseMandate.objects.count() == 10
 
     # Every role in at least two districts (and the city), each with a confirmed authenticator.

@@ -147,7 +147,7 @@ def person_correct(*, person: Person, changes: dict[str, str], by: Account, reas
             code="not_correctable",
         )
     person = (
-        Person.objects.select_for_update()
+        Person.objects.select_for_update(of=("self",))
         .select_related("household", "current_house")
         .get(pk=person.pk)
     )

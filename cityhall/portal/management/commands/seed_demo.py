@@ -8,6 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cityhall.geo.services import demo_layout_build
 from cityhall.identity import demo
+from cityhall.portal.demo import (
+    demo_citizens_build,
+    demo_mandates_build,
+    demo_registry_build,
+)
 
 DEMO_PASSWORD = "cityhall-demo-2026"  # noqa: S105 - the published demo password
 
@@ -16,8 +21,10 @@ class Command(BaseCommand):
     help = "Create the demo city (idempotent: a second run changes nothing) and print its accounts."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--citizens", type=int, default=2000)
-        parser.add_argument("--enterprises", type=int, default=200)
+        parser.add_argument("--persons", type=int, default=6000, help="registry persons")
+        parser.add_argument("--companies", type=int, default=400, help="registry legal persons")
+        parser.add_argument("--citizens", type=int, default=2000, help="citizen accounts")
+        parser.add_argument("--enterprises", type=int, default=200, help="enterprise agents")
         parser.add_argument("--communities-per-street", type=int, default=4)
         parser.add_argument("--grids-per-community", type=int, default=3)
         parser.add_argument("--force", action="store_true", help="allow with DEBUG off")
@@ -34,13 +41,12 @@ class Command(BaseCommand):
         # One hash for every demo account: hashing thousands of passwords would take minutes.
         password_hash = make_password(DEMO_PASSWORD)
         staff = demo.demo_staff_build(password_hash=password_hash)
-        citizens = demo.demo_citizens_build(count=options["citizens"], password_hash=password_hash)
-        mandates = demo.demo_enterprises_build(
-            agents=citizens[: max(1, options["enterprises"] // 2)], count=options["enterprises"]
-        )
+        registry = demo_registry_build(persons=options["persons"], companies=options["companies"])
+        citizens = demo_citizens_build(count=options["citizens"], password_hash=password_hash)
+        mandates = demo_mandates_build(count=options["enterprises"], password_hash=password_hash)
         self.stdout.write(
             f"demo city ready: layout {layout}, {units} new units, {len(staff)} staff, "
-            f"{len(citizens)} citizens, {mandates} new enterprise mandates"
+            f"registry [{registry}], {len(citizens)} citizens, {mandates} new enterprise mandates"
         )
         if not options["quiet_accounts"]:
             self._print_accounts(staff, citizens)
