@@ -78,6 +78,38 @@ HOUSE_COLUMNS = (
     "use",
     "area",
 )
+OWNERSHIP_COLUMNS = (
+    "house_code",
+    "owner_document_type",
+    "owner_document_number",
+    "owner_uscc",
+    "share",
+    "since",
+    "until",
+)
+RESIDENCE_COLUMNS = ("document_type", "document_number", "house_code", "kind", "since", "until")
+RENTAL_COLUMNS = (
+    "number",
+    "house_code",
+    "landlord_document_type",
+    "landlord_document_number",
+    "tenant_documents",
+    "starts_on",
+    "ends_on",
+)
+EMPLOYMENT_COLUMNS = ("document_type", "document_number", "uscc", "since", "until", "wage_band")
+CONTRIBUTION_COLUMNS = ("document_type", "document_number", "month", "status", "uscc", "base")
+# Every kind of registry file and its columns, in the documented import order.
+KIND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "houses": HOUSE_COLUMNS,
+    "persons": PERSON_COLUMNS,
+    "companies": COMPANY_COLUMNS,
+    "ownerships": OWNERSHIP_COLUMNS,
+    "residences": RESIDENCE_COLUMNS,
+    "rentals": RENTAL_COLUMNS,
+    "employment": EMPLOYMENT_COLUMNS,
+    "contributions": CONTRIBUTION_COLUMNS,
+}
 
 _DOCUMENT_SHAPES = {
     DocumentType.HK_MACAO_PERMIT: re.compile(r"[HM]\d{8}(\d{2})?"),
@@ -86,6 +118,7 @@ _DOCUMENT_SHAPES = {
     DocumentType.PASSPORT: re.compile(r"[A-Z0-9]{5,20}"),
 }
 _PHONE = re.compile(r"1[3-9]\d{9}")
+_NATIONALITY = re.compile(r"[A-Z]{3}")
 _DIVISION = re.compile(r"\d{6}(\d{3}(\d{3})?)?")
 _NAME_FORBIDDEN = re.compile(r"[\d<>@#$%^&*={}\[\]|\\/\x00-\x1f\x7f]")
 
@@ -233,7 +266,7 @@ class PersonValues:
 
 def fingerprint(*values: object) -> str:
     """Keyed digest of a record's supplied values: equal digests mean nothing changed."""
-    return crypto.blind_index("\x1f".join(str(v) for v in values), purpose="registry.fingerprint")
+    return crypto.blind_index("\x1f".join(map(str, values)), purpose="registry.fingerprint")
 
 
 def person_clean(row: Mapping[str, str], *, today: date | None = None) -> PersonValues:
@@ -259,7 +292,7 @@ def person_clean(row: Mapping[str, str], *, today: date | None = None) -> Person
     if ethnicity and ethnicity not in ETHNICITIES:
         raise RowError(_("民族代码不正确"), code="bad_ethnicity")
     nationality = (row.get("nationality") or "").strip().upper() or "CHN"
-    if not re.fullmatch(r"[A-Z]{3}", nationality):
+    if not _NATIONALITY.fullmatch(nationality):
         raise RowError(_("国籍应为三位字母代码"), code="bad_nationality")
     hukou = division_code_check(required(row, "hukou_division_code"), "hukou_division_code")
     phone = (row.get("phone") or "").strip()

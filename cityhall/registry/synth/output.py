@@ -5,41 +5,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cityhall.registry.validation import COMPANY_COLUMNS, HOUSE_COLUMNS, PERSON_COLUMNS
+# The link kinds' columns are re-exported for the package (`registry.synth`).
+from cityhall.registry.validation import CONTRIBUTION_COLUMNS as CONTRIBUTION_COLUMNS
+from cityhall.registry.validation import EMPLOYMENT_COLUMNS as EMPLOYMENT_COLUMNS
+from cityhall.registry.validation import KIND_COLUMNS
+from cityhall.registry.validation import OWNERSHIP_COLUMNS as OWNERSHIP_COLUMNS
+from cityhall.registry.validation import RENTAL_COLUMNS as RENTAL_COLUMNS
+from cityhall.registry.validation import RESIDENCE_COLUMNS as RESIDENCE_COLUMNS
 
-OWNERSHIP_COLUMNS = (
-    "house_code",
-    "owner_document_type",
-    "owner_document_number",
-    "owner_uscc",
-    "share",
-    "since",
-    "until",
-)
-RESIDENCE_COLUMNS = ("document_type", "document_number", "house_code", "kind", "since", "until")
-RENTAL_COLUMNS = (
-    "number",
-    "house_code",
-    "landlord_document_type",
-    "landlord_document_number",
-    "tenant_documents",
-    "starts_on",
-    "ends_on",
-)
-EMPLOYMENT_COLUMNS = ("document_type", "document_number", "uscc", "since", "until", "wage_band")
-CONTRIBUTION_COLUMNS = ("document_type", "document_number", "month", "status", "uscc", "base")
-
-# In the documented import order.
-FILES: dict[str, tuple[str, ...]] = {
-    "houses": HOUSE_COLUMNS,
-    "persons": PERSON_COLUMNS,
-    "companies": COMPANY_COLUMNS,
-    "ownerships": OWNERSHIP_COLUMNS,
-    "residences": RESIDENCE_COLUMNS,
-    "rentals": RENTAL_COLUMNS,
-    "employment": EMPLOYMENT_COLUMNS,
-    "contributions": CONTRIBUTION_COLUMNS,
-}
+# The files of a city, in the documented import order (their columns live with the rules).
+FILES: dict[str, tuple[str, ...]] = KIND_COLUMNS
 
 
 class _Out:

@@ -37,6 +37,7 @@ from cityhall.registry.services.imports import (
     KIND_COLUMNS,
     ImportFileError,
     ImportReport,
+    clean,
     registry_import,
 )
 from cityhall.registry.validation import document_index
@@ -655,9 +656,23 @@ def test_unknown_references_and_bad_links_are_rejected(city, tmp_path):
         (5, "unknown_company"),
         (6, "unknown_person"),
         (7, "bad_owner"),
-        (8, "constraint"),  # share above 100: the database's rule, row by row
+        (8, "bad_share"),  # share above 100
     ]
     assert (report.inserted, report.unchanged) == (1, 3)
+
+
+def test_a_row_the_database_refuses_is_rejected_alone(city, tmp_path, monkeypatch):
+    """A rule only the database knows (here: the share range, with the Python check lifted) sends
+    the chunk row by row, so only the offending row is rejected."""
+    import_city(city, tmp_path)
+    monkeypatch.setattr(clean, "share_check", lambda value: value)
+    rows = [
+        {"house_code": "B001-1-104", "owner_uscc": uscc(1), "share": "150", "since": "2020-01-01"},
+        {"house_code": "B001-1-104", "owner_uscc": uscc(1), "share": "60", "since": "2022-01-01"},
+    ]
+    report = run(city, "ownerships", write_csv(tmp_path / "o2.csv", "ownerships", rows))
+    assert rejects_of(report) == [(2, "constraint")]
+    assert report.inserted == 1
 
 
 # --- Whole chunks ---------------------------------------------------------------------------------
