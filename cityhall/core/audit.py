@@ -29,6 +29,7 @@ class AuditEvent:
     ACCOUNT_UNLOCKED = "account.unlocked"
     PERSONAL_DATA_READ = "personal_data.read"
     HOLIDAY_CHANGED = "calendar.holiday_changed"
+    REGISTRY_IMPORTED = "registry.imported"
 
 
 def _entry_digest(

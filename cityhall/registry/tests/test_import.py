@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Model
 
 from cityhall.core.identifiers import resident_id_make, uscc_make
+from cityhall.core.models import AuditEntry
 from cityhall.geo.models import Grid
 from cityhall.geo.services import demo_layout_build
 from cityhall.identity.tests import factories as idf
@@ -741,3 +742,14 @@ def test_command_refuses_an_unknown_source_or_a_bad_file(city, tmp_path):
     (tmp_path / "e.csv").write_bytes(b"")
     with pytest.raises(CommandError, match="文件为空"):
         call_command("registry_import", "persons", str(tmp_path / "e.csv"), "--source", "440100-T")
+
+
+def test_an_import_that_changes_the_registry_is_audited_once(city, tmp_path):
+    import_city(city, tmp_path)
+    entries = AuditEntry.objects.filter(event="registry.imported")
+    persons = entries.get(detail__kind="persons")
+    assert persons.actor_label == f"import:{city['source'].code}"
+    assert (persons.detail["inserted"], persons.detail["rejected"]) == (4, 0)
+    count = entries.count()
+    import_city(city, tmp_path)  # writes nothing, so leaves no entry either
+    assert AuditEntry.objects.filter(event="registry.imported").count() == count

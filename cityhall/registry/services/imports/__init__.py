@@ -41,6 +41,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cityhall.core.audit import AuditEvent, audit_record
 from cityhall.core.errors import DomainError
 from cityhall.geo.models import Division
 from cityhall.identity.models import OrgUnit
@@ -223,4 +224,27 @@ def registry_import(
                 with contextlib.suppress(DatabaseError):
                     run.backend.close()
     report.seconds = time.perf_counter() - started
+    # Who loaded what into the base registry is a security event: one entry per file that
+    # changed it (a re-run that writes nothing leaves no trace, as it leaves no data).
+    if report.inserted or report.updated:
+        _import_audit(report=report, source=source)
     return report
+
+
+def _import_audit(*, report: ImportReport, source: OrgUnit) -> None:
+    audit_record(
+        event=AuditEvent.REGISTRY_IMPORTED,
+        actor_label=f"import:{source.code}",
+        subject_type="registry.import",
+        subject_id=report.batch,
+        detail={
+            "kind": report.kind,
+            "file": report.path.name,
+            "source": source.code,
+            "read": report.read,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        },
+    )
