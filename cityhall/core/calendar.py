@@ -219,6 +219,29 @@ def _schedule_detail(schedule: HolidaySchedule) -> dict[str, Any]:
     return {"year": schedule.year, "source": schedule.source, "note": schedule.note}
 
 
+def _audited(
+    *,
+    subject_type: str,
+    subject_id: object,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    by: Actor,
+    request: HttpRequest | None,
+) -> None:
+    """Audit one change of the holiday table and make every process reload it after commit."""
+    audit_record(
+        event=AuditEvent.HOLIDAY_CHANGED,
+        actor=by,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        detail={"action": action, "before": before, "after": after},
+        request=request,
+    )
+    # After commit: other processes must not reload before the change is visible to them.
+    transaction.on_commit(_table_changed)
+
+
 def calendar_day_save(
     *, day: CalendarDay, by: Actor, request: HttpRequest | None = None
 ) -> CalendarDay:
@@ -227,36 +250,31 @@ def calendar_day_save(
     with transaction.atomic():
         before = CalendarDay.objects.filter(pk=day.pk).first() if day.pk else None
         day.save()
-        audit_record(
-            event=AuditEvent.HOLIDAY_CHANGED,
-            actor=by,
+        _audited(
             subject_type="core.CalendarDay",
             subject_id=day.pk,
-            detail={
-                "action": "changed" if before else "created",
-                "before": _day_detail(before) if before else None,
-                "after": _day_detail(day),
-            },
+            action="changed" if before else "created",
+            before=_day_detail(before) if before else None,
+            after=_day_detail(day),
+            by=by,
             request=request,
         )
-        # After commit: other processes must not reload before the change is visible to them.
-        transaction.on_commit(_table_changed)
     return day
 
 
 def calendar_day_delete(*, day: CalendarDay, by: Actor, request: HttpRequest | None = None) -> None:
     """Remove one day from the holiday table, audited; every process picks it up."""
     with transaction.atomic():
-        audit_record(
-            event=AuditEvent.HOLIDAY_CHANGED,
-            actor=by,
+        _audited(
             subject_type="core.CalendarDay",
             subject_id=day.pk,
-            detail={"action": "deleted", "before": _day_detail(day), "after": None},
+            action="deleted",
+            before=_day_detail(day),
+            after=None,
+            by=by,
             request=request,
         )
         day.delete()
-        transaction.on_commit(_table_changed)
 
 
 def holiday_schedule_save(
@@ -267,19 +285,15 @@ def holiday_schedule_save(
     with transaction.atomic():
         before = HolidaySchedule.objects.filter(pk=schedule.pk).first() if schedule.pk else None
         schedule.save()
-        audit_record(
-            event=AuditEvent.HOLIDAY_CHANGED,
-            actor=by,
+        _audited(
             subject_type="core.HolidaySchedule",
             subject_id=schedule.year,
-            detail={
-                "action": "changed" if before else "created",
-                "before": _schedule_detail(before) if before else None,
-                "after": _schedule_detail(schedule),
-            },
+            action="changed" if before else "created",
+            before=_schedule_detail(before) if before else None,
+            after=_schedule_detail(schedule),
+            by=by,
             request=request,
         )
-        transaction.on_commit(_table_changed)
     return schedule
 
 
@@ -288,13 +302,13 @@ def holiday_schedule_delete(
 ) -> None:
     """Withdraw the mark that a year's schedule is entered, audited."""
     with transaction.atomic():
-        audit_record(
-            event=AuditEvent.HOLIDAY_CHANGED,
-            actor=by,
+        _audited(
             subject_type="core.HolidaySchedule",
             subject_id=schedule.year,
-            detail={"action": "deleted", "before": _schedule_detail(schedule), "after": None},
+            action="deleted",
+            before=_schedule_detail(schedule),
+            after=None,
+            by=by,
             request=request,
         )
         schedule.delete()
-        transaction.on_commit(_table_changed)

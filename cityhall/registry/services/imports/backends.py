@@ -1,6 +1,7 @@
 """Write back-ends: reads by key and bulk writes (PostgreSQL: COPY into a temporary staging
 table, then one set-based statement; SQLite: executemany of the same upsert)."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -71,38 +72,38 @@ def _names(table: _Table, attnames: Iterable[str], prefix: str = "") -> str:
     return ", ".join(f"{prefix}{_q(table.column(c))}" for c in attnames)
 
 
-class _Backend:
+class _Backend(ABC):
     """Reads by key and writes in bulk; the SQL differs per database, the semantics do not."""
 
     def __init__(self, now: datetime, source_id: int) -> None:
         self.provenance: tuple[Any, ...] = (now, now, source_id, now)
 
+    @abstractmethod
     def lookup(
         self, table: _Table, column: str, values: Iterable[Any], fields: Sequence[str] = ()
     ) -> list[tuple[Any, ...]]:
         """(column, id, *fields) of the rows whose `column` is one of `values`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def existing(
         self, table: _Table, keys: Sequence[tuple[Any, ...]], fields: Sequence[str]
     ) -> dict[tuple[Any, ...], dict[str, Any]]:
         """The rows with these keys: key → {"id", *key, *fields}."""
-        raise NotImplementedError
 
+    @abstractmethod
     def upsert(self, table: _Table, rows: Sequence[tuple[Any, ...]], order: str = "") -> None:
         """Insert rows (values of `table.columns`); on a key conflict update what differs."""
-        raise NotImplementedError
 
     def insert(self, table: _Table, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert rows whose keys are not in the table (values of `table.columns`)."""
         self.upsert(table, rows)
 
+    @abstractmethod
     def update(self, table: _Table, rows: Sequence[tuple[Any, ...]]) -> None:
         """Rows are (id, *values of `table.columns`); update them by id."""
-        raise NotImplementedError
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - optional hook: only PostgreSQL holds a staging table
+        """Release what the back-end holds for the import (nothing by default)."""
 
     def conflict_sql(self, table: _Table, excluded: str, distinct: str) -> str:
         target = _q(table.db_table)
