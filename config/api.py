@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
+from cityhall.applications.api import router as applications_router
+from cityhall.catalog.api import router as catalog_router
 from cityhall.core.errors import DomainError
 from cityhall.geo.api import router as geo_router
 from cityhall.identity.api import router as identity_router
@@ -38,3 +40,5 @@ api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/identity/", identity_router, tags=["identity"], auth=django_auth)
 api.add_router("/notify/", notify_router, tags=["notify"], auth=django_auth)
 api.add_router("/registry/", registry_router, tags=["registry"], auth=django_auth)
+api.add_router("/catalog/", catalog_router, tags=["catalog"])
+api.add_router("/applications/", applications_router, tags=["applications"], auth=django_auth)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("geo/", include("cityhall.geo.urls")),
     path("inbox/", include("cityhall.notify.urls")),
     path("registry/", include("cityhall.registry.urls")),
+    path("services/", include("cityhall.catalog.urls")),
+    path("applications/", include("cityhall.applications.urls")),
     path("", include("cityhall.portal.urls")),
 ]
 if settings.DEBUG:

@@ -30,6 +30,8 @@ class AuditEvent:
     PERSONAL_DATA_READ = "personal_data.read"
     HOLIDAY_CHANGED = "calendar.holiday_changed"
     REGISTRY_IMPORTED = "registry.imported"
+    ITEM_VERSION_PUBLISHED = "catalog.version_published"
+    CERTIFICATE_ISSUED = "applications.certificate_issued"
 
 
 def _entry_digest(

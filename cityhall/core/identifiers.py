@@ -51,11 +51,16 @@ class ResidentId:
     check: str
 
 
-def _resident_id_check(body: str) -> str:
-    total = sum(
-        int(digit) * weight for digit, weight in zip(body, RESIDENT_ID_WEIGHTS, strict=True)
-    )
+def mod11_2_check(body: str) -> str:
+    """ISO 7064 MOD 11-2 check character of a digit string (weights 2^k mod 11, right to left)."""
+    total = sum(int(digit) * pow(2, k, 11) for k, digit in enumerate(reversed(body), start=1))
     return RESIDENT_ID_CHECK_CHARS[total % 11]
+
+
+def _resident_id_check(body: str) -> str:
+    if len(body) != len(RESIDENT_ID_WEIGHTS):
+        raise ValueError("a resident ID body has 17 digits")
+    return mod11_2_check(body)
 
 
 def resident_id_parse(value: str, *, today: date | None = None) -> ResidentId:

@@ -9,7 +9,19 @@ from cityhall.identity.selectors import account_can, account_find_by_identifier
 
 # Reference data the whole city shares: district administrators may look, only the city edits.
 CITY_EDITS_ONLY = frozenset(
-    {"core.calendarday", "core.holidayschedule", "geo.division", "geo.grid"}
+    {
+        "core.calendarday",
+        "core.holidayschedule",
+        "geo.division",
+        "geo.grid",
+        # The service catalogue is one for the whole city (一台).
+        "catalog.department",
+        "catalog.serviceitem",
+        "catalog.itemversion",
+        "catalog.material",
+        "catalog.bundle",
+        "catalog.bundleitem",
+    }
 )
 # The whole audit chain spans every district; below city level it is read through the scoped
 # workspace page instead.

@@ -4,18 +4,19 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from cityhall.identity.models import AccountKind
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_required(view: View) -> View:
     """Signed-in staff only (citizens get 403, anonymous visitors the sign-in page)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request.user, "kind", None) != AccountKind.STAFF:
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -25,7 +26,7 @@ def staff_required(view: View) -> View:
 
 def citizen_required(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request.user, "kind", None) != AccountKind.CITIZEN:
             raise PermissionDenied
         return view(request, *args, **kwargs)

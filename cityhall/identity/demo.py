@@ -37,6 +37,14 @@ DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("SS", "国家税务总局广州市税务局", "国家税务总局广州市{d}税务局"),
     ("ZS", "广州市政务服务和数据管理局", "{d}政务服务和数据管理局"),
     ("LS", "广州市来穗人员服务管理局", "{d}来穗人员服务管理局"),
+    # Added for the service catalogue's departments (一台): every lane must route to a unit.
+    ("SB", "广州市社会保险基金管理中心", "广州市社会保险基金管理中心{d}分中心"),
+    ("GJ", "广州住房公积金管理中心", "广州住房公积金管理中心{d}管理部"),
+    ("NY", "广州市农业农村局", "{d}农业农村局"),
+    ("WH", "广州市文化广电旅游局", "{d}文化广电旅游局"),
+    ("CL", "广州市残疾人联合会", "{d}残疾人联合会"),
+    ("XF", "广州市消防救援支队", "广州市{d}消防救援大队"),
+    ("JT", "广州市交通运输局", "{d}交通运输局"),
 )
 UTILITIES = (("GD", "广东电网广州供电局"), ("ZLS", "广州市自来水有限公司"), ("RQ", "广州燃气集团"))
 
@@ -153,6 +161,23 @@ def _staff_plan() -> list[tuple[str, str, str, tuple[str, ...]]]:
         ("city-reviewer", f"{CITY}-MZ", "市民政局审批员", (Role.DEPARTMENT_REVIEWER,)),
         ("city-clerk", f"{CITY}-FW", "市政务中心窗口", (Role.WINDOW_CLERK,)),
     ]
+    # Reviewers of the city departments that the demo's parallel-review items route to.
+    for suffix, title in (
+        ("SB", "市社保中心审批员"),
+        ("GA", "市公安局审批员"),
+        ("YB", "市医保局审批员"),
+        ("SJ", "市市场监管局审批员"),
+        ("SS", "市税务局审批员"),
+        ("GJ", "市公积金中心审批员"),
+    ):
+        plan.append(
+            (
+                f"city-{suffix.lower()}-reviewer",
+                f"{CITY}-{suffix}",
+                title,
+                (Role.DEPARTMENT_REVIEWER,),
+            )
+        )
     for prefix, code in DEMO_DISTRICTS.items():
         plan += [
             (f"{prefix}-admin", f"{code}-ZS", "区系统管理员", (Role.ADMINISTRATOR,)),
@@ -161,6 +186,7 @@ def _staff_plan() -> list[tuple[str, str, str, tuple[str, ...]]]:
             (f"{prefix}-operator", f"{code}-RX", "区热线话务员", (Role.HOTLINE_OPERATOR,)),
             (f"{prefix}-dispatcher", f"{code}-RX", "区热线派单员", (Role.DISPATCHER,)),
             (f"{prefix}-reviewer", f"{code}-MZ", "区民政局审批员", (Role.DEPARTMENT_REVIEWER,)),
+            (f"{prefix}-rs-reviewer", f"{code}-RS", "区人社局审批员", (Role.DEPARTMENT_REVIEWER,)),
             (f"{prefix}-officer", f"{code}-CG", "区城管承办员", (Role.HANDLING_OFFICER,)),
             (f"{prefix}-clerk", f"{code}-FW", "区政务中心窗口", (Role.WINDOW_CLERK,)),
         ]

@@ -27,6 +27,9 @@ class Capability(StrEnum):
     PERSONAL_DATA_REVEAL = "personal_data_reveal"
     REGISTRY_READ = "registry_read"
     REGISTRY_WRITE = "registry_write"
+    WINDOW_INTAKE = "window_intake"
+    APPLICATION_REVIEW = "application_review"
+    SUPERVISION = "supervision"
 
 
 CAPABILITIES: dict[Capability, frozenset[str]] = {
@@ -74,4 +77,10 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
         {Role.DATA_STEWARD, Role.DEPARTMENT_REVIEWER, Role.WINDOW_CLERK}
     ),
     Capability.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
+    # 统一受理 at a service-centre window, including deciding instant items on the spot.
+    Capability.WINDOW_INTAKE: frozenset({Role.WINDOW_CLERK}),
+    # Claiming and deciding the tasks in one's own unit's inbox.
+    Capability.APPLICATION_REVIEW: frozenset({Role.DEPARTMENT_REVIEWER}),
+    # E-supervision cards, KPIs, rectifications and raters' identities.
+    Capability.SUPERVISION: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }

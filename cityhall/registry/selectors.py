@@ -15,6 +15,7 @@ from cityhall.registry.models import (
     Employment,
     FactChange,
     House,
+    Household,
     LegalPerson,
     Mortgage,
     Person,
@@ -22,6 +23,7 @@ from cityhall.registry.models import (
     SaleFiling,
 )
 from cityhall.registry.validation import RowError, document_index, document_parse
+from cityhall.registry.vocab import DocumentType
 
 SEARCH_LIMIT = 200
 
@@ -204,3 +206,59 @@ def house_get_for_staff(*, actor: Account, house_id: int) -> House:
     if house is None:
         raise NotFoundError(_("未找到该房屋"))
     return house
+
+
+@dataclass(frozen=True)
+class OwnRecords:
+    """What the base registry holds about a person, for pre-filling their own application.
+
+    `records` maps a record kind ("person", "household", "house", "residence", "employment",
+    "contribution", "legal_person") to a short reference, for the kinds that exist.
+    """
+
+    person: Person | None
+    records: dict[str, str]
+    address: str
+
+
+def own_records(*, document_number: str, uscc: str = "") -> OwnRecords:
+    """The registry records of the person themself (and of a company they act for), unscoped."""
+    records: dict[str, str] = {}
+    person = person_find_by_document(DocumentType.RESIDENT_ID, document_number)
+    address = ""
+    if person is not None:
+        records["person"] = f"{person.name}"
+        if person.household_id is not None:
+            household = Household.objects.filter(pk=person.household_id).first()
+            if household is not None:
+                records["household"] = household.number
+        owned = (
+            House.objects.filter(ownerships__person=person, ownerships__until__isnull=True)
+            .values_list("code", flat=True)
+            .first()
+        )
+        if owned:
+            records["house"] = owned
+        residence = person.residences.filter(until__isnull=True).select_related("house").first()
+        if residence is not None:
+            records["residence"] = residence.house.code
+        if person.current_house_id is not None:
+            house = (
+                House.objects.select_related("unit__building")
+                .filter(pk=person.current_house_id)
+                .first()
+            )
+            if house is not None:
+                address = f"{house.unit.building.address}{house.unit.number}单元{house.number}"
+        employment = person.employments.filter(until__isnull=True).select_related("employer")
+        current = employment.first()
+        if current is not None:
+            records["employment"] = current.employer.name
+        latest = person.contributions.order_by("-month").values_list("month", flat=True).first()
+        if latest is not None:
+            records["contribution"] = f"{latest:%Y-%m}"
+    if uscc:
+        company = LegalPerson.objects.filter(uscc=uscc).first()
+        if company is not None:
+            records["legal_person"] = company.name
+    return OwnRecords(person=person, records=records, address=address)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "cityhall.identity",
     "cityhall.notify",
     "cityhall.registry",
+    "cityhall.catalog",
+    "cityhall.applications",
     "cityhall.portal",
 ]
 
@@ -164,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cityhall.notify.tasks.deliveries_retry",
         "schedule": 300.0,
     },
+    "applications-supervision-sweep": {
+        "task": "cityhall.applications.tasks.supervision_sweep",
+        "schedule": env.float("CITYHALL_SUPERVISION_SWEEP_SECONDS", default=600.0),
+    },
 }
 
 LOGGING = {
@@ -176,4 +182,12 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# 一台: the share of an item's time limit after which e-supervision shows a yellow card, the
+# working days a unit has to rectify a bad rating, the largest accepted upload, and the public
+# address printed (as a QR code) on e-certificates for their verify page.
+CITYHALL_SUPERVISION_YELLOW_SHARE = env.float("CITYHALL_SUPERVISION_YELLOW_SHARE", default=0.8)
+CITYHALL_RECTIFICATION_DAYS = env.int("CITYHALL_RECTIFICATION_DAYS", default=5)
+CITYHALL_UPLOAD_MAX_BYTES = env.int("CITYHALL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+CITYHALL_PUBLIC_URL = env.str("CITYHALL_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = _("广州市民政务服务平台")

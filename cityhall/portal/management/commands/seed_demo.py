@@ -13,6 +13,7 @@ from cityhall.portal.demo import (
     demo_mandates_build,
     demo_registry_build,
 )
+from cityhall.portal.demo_services import demo_services_build
 
 DEMO_PASSWORD = "cityhall-demo-2026"  # noqa: S105 - the published demo password
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--companies", type=int, default=400, help="registry legal persons")
         parser.add_argument("--citizens", type=int, default=2000, help="citizen accounts")
         parser.add_argument("--enterprises", type=int, default=200, help="enterprise agents")
+        parser.add_argument("--applications", type=int, default=60, help="demo applications")
         parser.add_argument("--communities-per-street", type=int, default=4)
         parser.add_argument("--grids-per-community", type=int, default=3)
         parser.add_argument("--force", action="store_true", help="allow with DEBUG off")
@@ -44,9 +46,11 @@ class Command(BaseCommand):
         registry = demo_registry_build(persons=options["persons"], companies=options["companies"])
         citizens = demo_citizens_build(count=options["citizens"], password_hash=password_hash)
         mandates = demo_mandates_build(count=options["enterprises"], password_hash=password_hash)
+        services = demo_services_build(count=options["applications"])
         self.stdout.write(
             f"demo city ready: layout {layout}, {units} new units, {len(staff)} staff, "
-            f"registry [{registry}], {len(citizens)} citizens, {mandates} new enterprise mandates"
+            f"registry [{registry}], {len(citizens)} citizens, {mandates} new enterprise mandates, "
+            f"services [{services}]"
         )
         if not options["quiet_accounts"]:
             self._print_accounts(staff, citizens)

@@ -1,0 +1,23 @@
+import pytest
+from django.core.files.storage import default_storage
+
+from cityhall.applications.tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    default_storage.__dict__.pop("base_location", None)
+    default_storage.__dict__.pop("location", None)
+
+
+@pytest.fixture
+def city(db):
+    """Units for RS-003 (区人社局 + 市社保中心) and RS-001, with their staff and a resident."""
+    return {
+        "citizen": f.resident(),
+        "rs": f.reviewer(f.DISTRICT, "RS"),
+        "sb": f.reviewer(f.CITY, "SB"),
+        "clerk": f.clerk(),
+        "supervisor": f.supervisor(),
+    }
