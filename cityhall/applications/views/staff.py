@@ -133,7 +133,7 @@ def window(request: HttpRequest) -> HttpResponse:
         {
             "lookup": lookup,
             "citizen": chosen,
-            "citizen_id_masked": crypto.mask_id_number(citizen.id_number) if chosen else "",
+            "citizen_id_masked": crypto.mask_id_number(chosen.id_number) if chosen else "",
             "items": items,
             "q": text,
         },
