@@ -12,11 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from cityhall.applications.models import Application, Outcome, Status, Task, TaskStatus
+from cityhall.applications.selectors import certificate_item_codes
 from cityhall.applications.services import ratings, review
-from cityhall.applications.services.intake import Intake, application_submit, plan_for
+from cityhall.applications.services.intake import (
+    Intake,
+    application_submit,
+    material_fetchable,
+    plan_for,
+)
 from cityhall.applications.services.supervision import supervision_sweep
 from cityhall.core.errors import DomainError
 from cityhall.identity.models import Account, AccountKind
+from cityhall.registry.selectors import own_records
 
 DEMO_SEED = 20261121
 # A one-page PDF stands in for the scans a citizen would upload.
@@ -133,7 +140,13 @@ def demo_services_build(*, count: int = 60) -> ServicesDemoReport:
 
 def _online(citizen: Account, key: str, code: str) -> Application | None:
     plan = plan_for(item_code=code)
-    uploads = {m.pk: _pdf(f"m{m.pk}") for m in plan.materials if not m.fetch_source}
+    records = own_records(document_number=citizen.id_number)
+    held = certificate_item_codes(holder=citizen)
+    uploads = {
+        m.pk: _pdf(f"m{m.pk}")
+        for m in plan.materials
+        if not material_fetchable(material=m, records=records, certificates=held)
+    }
     form = {f["key"]: _demo_value(f) for f in plan.fields}
     return _submit(
         Intake(applicant=citizen, idempotency_key=key, item_code=code, form=form, uploads=uploads)
