@@ -55,6 +55,36 @@ WORKSPACE_MENU: tuple[MenuItem, ...] = (
         _("登录、授权和个人信息查阅记录，以及哈希链校验"),
     ),
     MenuItem(
+        _("审批任务"),
+        "applications:inbox",
+        Capability.APPLICATION_REVIEW,
+        _("本部门待签收、办理中的审批任务（并联审批、补正、决定）"),
+    ),
+    MenuItem(
+        _("窗口受理"),
+        "applications:window",
+        Capability.WINDOW_INTAKE,
+        _("核验身份后统一受理，即办件当场办结出证"),
+    ),
+    MenuItem(
+        _("电子监察"),
+        "applications:supervision",
+        Capability.SUPERVISION,
+        _("临近时限（黄牌）与超期（红牌）办件、超时未受理、不予批准未说明理由"),
+    ),
+    MenuItem(
+        _("效能指标"),
+        "applications:kpis",
+        Capability.SUPERVISION,
+        _("各部门办件量、即办率、全程网办率、按时办结率、平均用时、满意度"),
+    ),
+    MenuItem(
+        _("差评整改"),
+        "applications:rectifications",
+        Capability.APPLICATION_REVIEW,
+        _("不满意评价的整改与回访"),
+    ),
+    MenuItem(
         _("管理后台"),
         "admin:index",
         Capability.ADMINISTER,
