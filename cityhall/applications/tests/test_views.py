@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _apply_online(client, key="page-1"):
     plan = plan_for(item_code="RS-003")
-    data = {f"f_{k}": v for k, v in f.form_values(plan.fields).items()}
+    data: dict[str, object] = {f"f_{k}": v for k, v in f.form_values(plan.fields).items()}
     data.update(idempotency_key=key, division_code=f.STREET)
     for material in plan.materials:
         data[f"m_{material.pk}"] = f.pdf(f"{material.pk}.pdf")
