@@ -14,10 +14,13 @@ from cityhall.catalog.workflow import WorkflowRun
 from cityhall.core.calendar import add_working_days
 from cityhall.identity.models import Account
 
-# End events of the shipped processes; any other end of a finished run counts as approved
-# unless the data says `rejected` (a process a modeller drew may name its ends freely).
+# End events of the shipped processes. A process a modeller drew names its ends freely: an end
+# whose name starts with 不予 (不予受理 / 不予批准 / 不予许可 / 不予登记, the legal wording of a
+# refusal) or a run whose data says `rejected` is a refusal; any other end is an approval.
 END_NOT_ACCEPTED = "end_not_accepted"
 END_REJECTED = "end_rejected"
+REFUSAL_PREFIX = "不予"
+NOT_ACCEPTED_NAME = "不予受理"
 ACCEPTANCE_STEPS = frozenset({"accept", "decide"})
 
 
@@ -81,7 +84,8 @@ def run_finished(*, application: Application, run: WorkflowRun, actor: Account |
         status=TaskStatus.CANCELLED
     )
     reason = str(run.data.get("reason") or "")
-    if run.end_event == END_NOT_ACCEPTED:
+    name = run.end_event_name
+    if run.end_event == END_NOT_ACCEPTED or name.startswith(NOT_ACCEPTED_NAME):
         application.reason = reason
         transition(
             application=application,
@@ -90,7 +94,9 @@ def run_finished(*, application: Application, run: WorkflowRun, actor: Account |
             actor=actor,
             note=reason,
         )
-    elif run.end_event == END_REJECTED or run.data.get("rejected"):
+    elif (
+        run.end_event == END_REJECTED or name.startswith(REFUSAL_PREFIX) or run.data.get("rejected")
+    ):
         application.reason = reason
         transition(
             application=application, to=Status.REJECTED, action="rejected", actor=actor, note=reason

@@ -173,6 +173,16 @@ class WorkflowRun:
     @property
     def end_event(self) -> str | None:
         """The end event that finished the process, ignoring deadline-warning timer ends."""
+        spec = self._final_end()
+        return None if spec is None else str(spec.bpmn_id)
+
+    @property
+    def end_event_name(self) -> str:
+        """The name a modeller gave that end event (e.g. "不予批准"), or ""."""
+        spec = self._final_end()
+        return "" if spec is None else str(spec.bpmn_name or "")
+
+    def _final_end(self) -> Any:
         if not self.completed:
             return None
         main_ends = self._main_end_ids()
@@ -185,7 +195,7 @@ class WorkflowRun:
         ]
         if not ends:
             return None
-        return str(max(ends, key=lambda t: t.last_state_change).task_spec.bpmn_id)
+        return max(ends, key=lambda t: t.last_state_change).task_spec
 
     def _check_running(self) -> None:
         if self.cancelled:
