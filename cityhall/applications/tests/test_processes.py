@@ -9,6 +9,7 @@ from cityhall.applications.services.supervision import supervision_sweep
 from cityhall.applications.tests import factories as f
 from cityhall.catalog.models import ServiceItem
 from cityhall.catalog.services import item_version_draft, item_version_publish
+from cityhall.identity.models import Account
 from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as people
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 MODELLER_BPMN = "cityhall/catalog/workflow/tests/fixtures/modeller_minimum_living.bpmn"
 
 
-def _drive(application: Application, reviewers: dict[str, object]) -> None:
+def _drive(application: Application, reviewers: dict[str, Account]) -> None:
     """Approve every open task with the reviewer of its unit until none is left."""
     for _round in range(5):
         open_tasks = list(application.tasks.filter(status=TaskStatus.OPEN).select_related("unit"))
