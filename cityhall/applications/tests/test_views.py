@@ -3,6 +3,8 @@
 import base64
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cityhall.applications.models import Application, Status, TaskStatus
 from cityhall.applications.services.intake import plan_for
@@ -172,3 +174,24 @@ def test_api_reviewer_decides(client, city):
         content_type="application/json",
     )
     assert decided.status_code == 200 and decided.json()["status"] == "in_review"
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_lists_do_not_grow_queries_with_rows(client, city):
+    signed_in(client, city["citizen"])
+    _apply_online(client, key="q1")
+    one = _queries(client, "/api/v1/applications/")
+    for n in range(2, 6):
+        _apply_online(client, key=f"q{n}")
+    assert _queries(client, "/api/v1/applications/") == one
+    signed_in(client, city["rs"])
+    inbox = _queries(client, "/applications/inbox/")
+    signed_in(client, city["citizen"])
+    _apply_online(client, key="q9")
+    signed_in(client, city["rs"])
+    assert _queries(client, "/applications/inbox/") == inbox
