@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery import current_app
 from django.utils import timezone
 
 from cityhall.applications import kpis, selectors
@@ -190,3 +191,13 @@ def test_withdrawn_case_cancels_open_tasks(city):
     application.refresh_from_db()
     assert application.status == Status.WITHDRAWN
     assert set(application.tasks.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_sweep_is_on_the_beat_schedule_and_runs_as_a_task(city, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["applications-supervision-sweep"]
+    task = current_app.tasks[entry["task"]]
+    late = _online(city, key="beat")
+    _age(late, 30)
+    counts = task.delay().get()
+    assert counts["red"] >= 1
+    assert SupervisionCard.objects.filter(application=late, kind=CardKind.RED).exists()
