@@ -3,36 +3,53 @@ departments review it in parallel and the citizen gets, verifies and rates the e
 street window takes an instant item (RS-001) in for a walk-in; an application without its
 required uploads is refused and nothing is created."""
 
+import csv
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from cityhall.applications.models import Application, Status
 from cityhall.applications.tests import factories as af
-from cityhall.catalog.models import ItemVersion
 from cityhall.identity.tests import factories as f
 
 pytestmark = pytest.mark.browser
 
-BENEFIT = "RS-003"  # 失业保险金申领: 区人社局 accepts, then 区人社局 and 市社保中心 review in parallel
-EMPLOYMENT = "RS-001"  # 就业登记: instant, handled at a street window
+# 失业保险金申领: 区人社局 accepts, then 区人社局 and 市社保中心 review in parallel.
+BENEFIT = "RS-003"
+# 就业登记: instant, handled at a street window.
+EMPLOYMENT = "RS-001"
 # RS-003 asks for these uploads when the registry has nothing on the applicant.
 BENEFIT_UPLOADS = ("居民身份证", "银行账户信息", "解除或终止劳动关系证明")
 APPLICATION_NUMBER = re.compile(r"^[0-9A-Z]{21}$")
+CATALOGUE = Path(af.__file__).parents[2] / "catalog" / "data" / "service_items.csv"
 
 
 def _pdf(name: str) -> dict[str, object]:
     return {"name": name, "mimeType": "application/pdf", "buffer": af.PDF}
 
 
+def _labelled(page: Page, name: str) -> Locator:
+    """The control labelled exactly `name` (a required field's label ends with a "*" mark)."""
+    return page.get_by_label(re.compile(rf"^{re.escape(name)}(\s*\*)?$"))
+
+
 def _result_name(code: str) -> str:
-    return ItemVersion.objects.filter(item__code=code).latest("number").result_name
+    """The item's result (the certificate's title) as the catalogue's source file names it."""
+    with CATALOGUE.open(encoding="utf-8", newline="") as source:
+        return next(row["result_name"] for row in csv.DictReader(source) if row["code"] == code)
 
 
-def _inbox_task(page: Page, number: str, task_name: str) -> None:
+def _workspace_open(page: Page, entry: str) -> None:
+    """Follows an entry of the staff workspace menu (its name is followed by a description)."""
+    menu = page.get_by_role("navigation", name="工作台菜单")
+    menu.get_by_role("link", name=re.compile(rf"^{entry}")).click()
+
+
+def _open_task(page: Page, number: str, task_name: str) -> None:
     """Opens, from the reviewer's inbox, the task of that name on that application."""
-    page.goto("/applications/inbox/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("审批任务")
     row = page.get_by_role("row").filter(has_text=number).filter(has_text=task_name)
     expect(row).to_have_count(1)
     row.get_by_role("link", name=re.compile(rf"^签收办理 {number}$")).click()
@@ -70,7 +87,8 @@ def test_citizen_applies_online_two_departments_approve_and_the_citizen_gets_the
     # The citizen finds the item in the service guide and applies online.
     ui.sign_in(page, citizen.id_number)
     expect(page).to_have_url(ui.url("/me/"))
-    page.goto("/services/")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="办事指南").click()
+    expect(page).to_have_url(ui.url("/services/"))
     page.get_by_label("事项名称、编码、部门或结果").fill("失业保险金")
     page.get_by_role("button", name="搜索", exact=True).click()
     page.get_by_role("link", name="失业保险金申领", exact=True).click()
@@ -85,11 +103,11 @@ def test_citizen_applies_online_two_departments_approve_and_the_citizen_gets_the
     where = page.get_by_label("办理地（街道/镇）")
     expect(where).to_have_value(af.STREET)  # the applicant's own street is the default
     _fill_benefit_form(page)
-    where.select_option(af.STREET)
+    where.select_option(label="海珠区 赤岗街道")
     uploads = page.locator("input[type=file]")
     expect(uploads).to_have_count(len(BENEFIT_UPLOADS))
     for n, name in enumerate(BENEFIT_UPLOADS):
-        page.get_by_label(name, exact=True).set_input_files(_pdf(f"material-{n}.pdf"))
+        _labelled(page, name).set_input_files(_pdf(f"material-{n}.pdf"))
     page.get_by_role("button", name="提交申请").click()
 
     # The application's page: its acceptance number and 待受理.
@@ -104,7 +122,9 @@ def test_citizen_applies_online_two_departments_approve_and_the_citizen_gets_the
     # Reviewer A (区人社局) claims the acceptance task and accepts.
     desk = new_page()
     ui.staff_sign_in(desk, lead, lead_key)
-    _inbox_task(desk, number, "受理审查")
+    _workspace_open(desk, "审批任务")
+    expect(desk).to_have_url(ui.url("/applications/inbox/"))
+    _open_task(desk, number, "受理审查")
     actions = desk.get_by_role("region", name="办理")
     actions.get_by_role("button", name="签收", exact=True).click()
     expect(desk.get_by_role("status")).to_contain_text("已签收")
@@ -122,7 +142,7 @@ def test_citizen_applies_online_two_departments_approve_and_the_citizen_gets_the
     expect(_status(page)).to_have_text("审查中")
 
     # Reviewer A approves the 区人社局 review; the other department has not decided yet.
-    _inbox_task(desk, number, review_rs)
+    _open_task(desk, number, review_rs)
     _approve(desk)
     page.reload()
     expect(_status(page)).to_have_text("审查中")
@@ -130,7 +150,8 @@ def test_citizen_applies_online_two_departments_approve_and_the_citizen_gets_the
     # Reviewer B (市社保中心), in their own browser, approves theirs.
     centre = new_page()
     ui.staff_sign_in(centre, fund, fund_key)
-    _inbox_task(centre, number, review_sb)
+    _workspace_open(centre, "审批任务")
+    _open_task(centre, number, review_sb)
     _approve(centre)
     expect(centre.get_by_role("row").filter(has_text=number)).to_have_count(0)
 
@@ -191,7 +212,8 @@ def test_window_clerk_takes_an_instant_item_in_and_the_citizen_sees_it_finished(
     result_name = _result_name(EMPLOYMENT)
 
     ui.staff_sign_in(page, clerk, key)
-    page.goto("/applications/window/")
+    _workspace_open(page, "窗口受理")
+    expect(page).to_have_url(ui.url("/applications/window/"))
     page.get_by_label("居民身份证号码").fill(citizen.id_number)
     page.get_by_role("button", name="核验身份").click()
     expect(page.get_by_role("region", name="申请人")).to_contain_text("王芳")
@@ -226,16 +248,15 @@ def test_window_clerk_takes_an_instant_item_in_and_the_citizen_sees_it_finished(
     own = new_page()
     ui.sign_in(own, citizen.id_number)
     expect(own).to_have_url(ui.url("/me/"))
-    own.goto("/applications/mine/")
+    own.get_by_role("navigation", name="我的服务").get_by_role("link", name="我的办件").click()
+    expect(own).to_have_url(ui.url("/applications/mine/"))
     row = own.get_by_role("row").filter(has_text=number)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("就业登记")
     expect(row.locator(".status")).to_have_text("已办结")
 
 
-def test_application_without_the_required_uploads_is_refused_and_nothing_is_created(
-    page: Page, ui
-):
+def test_application_without_the_required_uploads_is_refused_and_nothing_is_created(page: Page, ui):
     citizen = af.resident(name="李娜")
     af.reviewer(af.DISTRICT, "RS")
 
@@ -248,7 +269,7 @@ def test_application_without_the_required_uploads_is_refused_and_nothing_is_crea
     expect(page).to_have_url(ui.url(f"/applications/apply/{BENEFIT}/"))
     expect(page.locator(".error-box")).to_have_text("提交未成功，请更正下面标出的内容。")
     for name in BENEFIT_UPLOADS:
-        upload = page.get_by_label(name, exact=True)
+        upload = _labelled(page, name)
         expect(upload).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".field.has-error")).to_have_count(len(BENEFIT_UPLOADS))
     # What was typed is kept for the next try.
