@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from cityhall.applications.models import Application, Status
 from cityhall.applications.tests import factories as af
@@ -26,7 +26,7 @@ APPLICATION_NUMBER = re.compile(r"^[0-9A-Z]{21}$")
 CATALOGUE = Path(af.__file__).parents[2] / "catalog" / "data" / "service_items.csv"
 
 
-def _pdf(name: str) -> dict[str, object]:
+def _pdf(name: str) -> FilePayload:
     return {"name": name, "mimeType": "application/pdf", "buffer": af.PDF}
 
 
