@@ -55,6 +55,9 @@ class ApplicationForm(forms.Form):
             self.fields[f"m_{material.pk}"] = forms.FileField(
                 label=material.name,
                 required=required,
+                error_messages={
+                    "required": _("必交材料“%(name)s”尚未上传") % {"name": material.name}
+                },
                 help_text=_("PDF、JPEG 或 PNG") + (" · " + _("必交") if material.required else ""),
             )
             if window:
