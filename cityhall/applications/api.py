@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 
 from cityhall.applications import kpis, selectors
 from cityhall.applications.models import Application, Certificate, Task
@@ -148,7 +148,7 @@ def _uploads(materials: list[MaterialIn]) -> dict[int, SimpleUploadedFile]:
 @router.post("/", response={201: ApplicationOut, 200: ApplicationOut, 400: ErrorOut, 404: ErrorOut})
 def submit(
     request: HttpRequest, payload: ApplicationIn, idempotency_key: str = Header(...)
-) -> tuple[int, Application]:
+) -> Status[Application]:
     """Apply for an item (or a bundle); 201 when new, 200 when the key was seen before."""
     applicant = _actor(request)
     seen = (
@@ -169,7 +169,7 @@ def submit(
             enterprise_uscc=payload.enterprise_uscc,
         )
     )
-    return (200 if seen else 201), application
+    return Status(200 if seen else 201, application)
 
 
 @router.get("/", response=list[ApplicationOut])
@@ -217,7 +217,7 @@ def detail(request: HttpRequest, number: str) -> Application:
 
 
 @router.post("/{number}/rating", response={201: RatingOut, 400: ErrorOut, 404: ErrorOut})
-def rate(request: HttpRequest, number: str, payload: RatingIn) -> tuple[int, dict[str, Any]]:
+def rate(request: HttpRequest, number: str, payload: RatingIn) -> Status[dict[str, Any]]:
     """Rate a finished application once (好差评); a bad rating opens a rectification."""
     applicant = _actor(request)
     application = selectors.application_of(applicant=applicant, number=number)
@@ -229,8 +229,11 @@ def rate(request: HttpRequest, number: str, payload: RatingIn) -> tuple[int, dic
         comment=payload.comment,
         channel=payload.channel,
     )
-    return 201, {
-        "level": rating.level,
-        "channel": rating.channel,
-        "rectification_opened": hasattr(rating, "rectification"),
-    }
+    return Status(
+        201,
+        {
+            "level": rating.level,
+            "channel": rating.channel,
+            "rectification_opened": hasattr(rating, "rectification"),
+        },
+    )
