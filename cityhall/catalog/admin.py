@@ -50,7 +50,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     inlines = [VersionInline]
     actions = ["new_draft"]
 
-    @admin.action(description=_("为所选事项新建草稿版本"))
+    @admin.action(description=_("为所选事项新建草稿版本"), permissions=["change"])
     def new_draft(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
         for item in queryset:
             draft = item_version_draft(item=item, by=request.user)  # type: ignore[arg-type]
@@ -135,7 +135,7 @@ class ItemVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("校验流程并发布所选草稿"))
+    @admin.action(description=_("校验流程并发布所选草稿"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
         for version in queryset:
             try:
