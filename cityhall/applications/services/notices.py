@@ -23,5 +23,4 @@ def applicant_notify(*, application: Application, note: str = "") -> None:
         },
         channels=channels,
         link=reverse("applications:detail", args=[application.number]),
-        dedupe_key=f"app-{application.number}-{application.status}-{application.events.count()}",
     )

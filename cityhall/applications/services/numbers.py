@@ -18,8 +18,10 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def series_next(key: str) -> int:
     """The next value of a counter; the row stays locked until the caller's transaction ends."""
-    NumberSeries.objects.get_or_create(key=key)
-    series = NumberSeries.objects.select_for_update().get(key=key)
+    series = NumberSeries.objects.select_for_update().filter(key=key).first()
+    if series is None:  # the first number of the day (or of the series)
+        NumberSeries.objects.get_or_create(key=key)
+        series = NumberSeries.objects.select_for_update().get(key=key)
     series.last += 1
     series.save(update_fields=["last"])
     return series.last
