@@ -61,6 +61,13 @@ def _check_house(*, house: House, by: Account) -> OrgUnit:
     return by.unit
 
 
+def _house_lock(house: House) -> None:
+    """Take the house row lock before stamping the time, so the recorded times of a filing and a
+    mortgage racing for one house follow the order the database serialised them in (the
+    triggers take the same lock, later, to enforce the rule)."""
+    House.objects.select_for_update().filter(pk=house.pk).values_list("pk", flat=True).first()
+
+
 def sale_filing_register(
     *, house: House, contract_number: str, buyers: list[Person], price: Decimal, by: Account
 ) -> SaleFiling:
@@ -72,6 +79,7 @@ def sale_filing_register(
         raise DomainError(_("成交价应为正数。"), code="bad_price")
     try:
         with transaction.atomic():
+            _house_lock(house)
             filing = SaleFiling.objects.create(
                 house=house,
                 contract_number=contract_number.strip(),
@@ -126,6 +134,7 @@ def mortgage_register(
         raise DomainError(_("债权数额应为正数。"), code="bad_amount")
     try:
         with transaction.atomic():
+            _house_lock(house)
             return Mortgage.objects.create(
                 house=house,
                 certificate_number=certificate_number.strip(),
