@@ -195,3 +195,13 @@ def test_lists_do_not_grow_queries_with_rows(client, city):
     _apply_online(client, key="q9")
     signed_in(client, city["rs"])
     assert _queries(client, "/applications/inbox/") == inbox
+
+
+def test_bundle_apply_page_shows_one_form_for_all_items(client, city):
+    signed_in(client, city["citizen"])
+    page = client.get("/applications/apply/bundle/YJS-001/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    for name in ("出生登记", "城乡居民医保参保登记", "社会保障卡申领"):
+        assert name in body
+    assert client.get("/applications/apply/bundle/NOPE/").status_code == 404
