@@ -1,5 +1,6 @@
 """Checks on what an applicant hands in: form fields of the item(s) and uploaded files."""
 
+import hashlib
 import re
 from datetime import date
 from typing import Any
@@ -8,6 +9,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from cityhall.applications.models import MaterialSource, SubmittedMaterial
+from cityhall.catalog.models import Material
 from cityhall.core.errors import DomainError
 from cityhall.core.identifiers import resident_id_parse, uscc_parse
 
@@ -96,4 +99,21 @@ def upload_check(upload: UploadedFile, *, material_name: str) -> str:
     raise DomainError(
         _("材料“%(name)s”只接受 PDF、JPEG 或 PNG 文件") % {"name": material_name},
         code="upload_type",
+    )
+
+
+def uploaded_material(*, material: Material, upload: UploadedFile) -> SubmittedMaterial:
+    """An unsaved row for a checked upload (type sniffed, size limited, content hashed)."""
+    content_type = upload_check(upload, material_name=material.name)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return SubmittedMaterial(
+        material=material,
+        name=material.name,
+        source=MaterialSource.UPLOADED,
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
     )

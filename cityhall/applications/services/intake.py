@@ -1,6 +1,5 @@
 """Unified intake (统一受理): one `application_submit` for online and window applications."""
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ from cityhall.applications.services import process
 from cityhall.applications.services.notices import applicant_notify
 from cityhall.applications.services.numbers import acceptance_number_make
 from cityhall.applications.services.review import instant_decide, window_accept
-from cityhall.applications.validation import form_clean, upload_check
+from cityhall.applications.validation import form_clean, uploaded_material
 from cityhall.catalog import selectors as catalog
 from cityhall.catalog.models import ApplicantType, ItemVersion, Material, Venue
 from cityhall.catalog.workflow import WorkflowRun
@@ -236,20 +235,7 @@ def application_submit(intake: Intake) -> Application:
         upload = intake.uploads.get(material.pk)
         reference = material_fetchable(material=material, records=records, certificates=held)
         if upload is not None:
-            content_type = upload_check(upload, material_name=material.name)
-            upload.seek(0)
-            digest = hashlib.sha256(upload.read()).hexdigest()
-            upload.seek(0)
-            rows.append(
-                SubmittedMaterial(
-                    material=material,
-                    name=material.name,
-                    source=MaterialSource.UPLOADED,
-                    content_type=content_type,
-                    size=upload.size or 0,
-                    sha256=digest,
-                )
-            )
+            rows.append(uploaded_material(material=material, upload=upload))
             files.append((rows[-1], upload))
         elif reference:
             source = (

@@ -11,10 +11,8 @@ from django.utils.translation import gettext as _
 from cityhall.applications.models import (
     FINISHED,
     Application,
-    MaterialSource,
     Outcome,
     Status,
-    SubmittedMaterial,
     Task,
     TaskStatus,
 )
@@ -22,7 +20,7 @@ from cityhall.applications.services import process
 from cityhall.applications.services.notices import applicant_notify
 from cityhall.applications.services.results import certificates_issue
 from cityhall.applications.transitions import event_record, transition
-from cityhall.applications.validation import upload_check
+from cityhall.applications.validation import uploaded_material
 from cityhall.catalog.models import Material
 from cityhall.catalog.workflow import WorkflowRun
 from cityhall.core.calendar import add_working_days, working_days_between
@@ -200,20 +198,14 @@ def supplement_provide(
         raise DomainError(_("请上传补正材料"), code="missing_material")
     versions = list(application.items.values_list("version_id", flat=True))
     materials = {m.pk: m for m in Material.objects.filter(version_id__in=versions, pk__in=uploads)}
+    rows = []
     for material_id, upload in uploads.items():
         material = materials.get(material_id)
         if material is None:
             raise DomainError(_("上传了不属于本事项的材料"))
-        upload_check(upload, material_name=material.name)
-    for material_id, upload in uploads.items():
-        row = SubmittedMaterial(
-            application=application,
-            material=materials[material_id],
-            name=materials[material_id].name,
-            source=MaterialSource.UPLOADED,
-            content_type=upload_check(upload, material_name=materials[material_id].name),
-            size=upload.size or 0,
-        )
+        rows.append((uploaded_material(material=material, upload=upload), upload))
+    for row, upload in rows:
+        row.application = application
         row.file.save(upload.name or "material", upload, save=False)
         row.save()
     today = timezone.localdate()

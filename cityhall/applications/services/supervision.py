@@ -1,6 +1,7 @@
 """Electronic supervision (电子监察): yellow and red cards on time limits, late acceptance and
 rejections without a reason, raised by a periodic sweep and told to the unit and its supervisors."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -99,40 +100,38 @@ def supervision_sweep(*, now: datetime | None = None) -> SweepCounts:
     now = now or timezone.now()
     today = timezone.localdate(now)
     share = settings.CITYHALL_SUPERVISION_YELLOW_SHARE
-    counts = {"yellow": 0, "red": 0, "late_acceptance": 0, "no_reason": 0}
+    counts: Counter[str] = Counter()
 
-    def raised(card: SupervisionCard | None, key: str) -> None:
-        if card is not None:
-            counts[key] += 1
+    def on_application(application: Application, kind: str) -> None:
+        if _raise(
+            application=application,
+            task=None,
+            kind=kind,
+            unit=application.lead_unit,
+            due=application.due_date,
+            now=now,
+        ):
+            counts[kind] += 1
+
+    def on_task(task: Task, kind: str) -> None:
+        if _raise(
+            application=task.application,
+            task=task,
+            kind=kind,
+            unit=task.unit,
+            due=task.due_date,
+            now=now,
+        ):
+            counts[kind] += 1
 
     running = Application.objects.filter(status__in=OPEN).select_related("lead_unit__division")
     for application in running.iterator(chunk_size=500):
         used = working_days_between(timezone.localdate(application.submitted_at), today)
         used -= application.paused_days
         if today > application.due_date:
-            raised(
-                _raise(
-                    application=application,
-                    task=None,
-                    kind=CardKind.RED,
-                    unit=application.lead_unit,
-                    due=application.due_date,
-                    now=now,
-                ),
-                "red",
-            )
+            on_application(application, CardKind.RED)
         elif application.limit_days and used >= share * application.limit_days:
-            raised(
-                _raise(
-                    application=application,
-                    task=None,
-                    kind=CardKind.YELLOW,
-                    unit=application.lead_unit,
-                    due=application.due_date,
-                    now=now,
-                ),
-                "yellow",
-            )
+            on_application(application, CardKind.YELLOW)
         # The process's own boundary timers (deadline warnings drawn in the BPMN).
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -143,52 +142,20 @@ def supervision_sweep(*, now: datetime | None = None) -> SweepCounts:
                     locked.save(update_fields=["workflow_state", "updated_at"])
                     for task in locked.tasks.filter(
                         status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]
-                    ):
-                        raised(
-                            _raise(
-                                application=locked,
-                                task=task,
-                                kind=CardKind.YELLOW,
-                                unit=task.unit,
-                                due=task.due_date,
-                                now=now,
-                            ),
-                            "yellow",
-                        )
+                    ).select_related("application", "unit"):
+                        on_task(task, CardKind.YELLOW)
     late_tasks = Task.objects.filter(
         status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED],
         due_date__lt=today,
         application__status__in=OPEN,
     ).select_related("application", "unit")
     for task in late_tasks:
-        kind = CardKind.NOT_ACCEPTED if task.spec_id == "accept" else CardKind.RED
-        key = "late_acceptance" if kind == CardKind.NOT_ACCEPTED else "red"
-        raised(
-            _raise(
-                application=task.application,
-                task=task,
-                kind=kind,
-                unit=task.unit,
-                due=task.due_date,
-                now=now,
-            ),
-            key,
-        )
+        on_task(task, CardKind.NOT_ACCEPTED if task.spec_id == "accept" else CardKind.RED)
     unexplained = Application.objects.filter(
         status__in=[Status.REJECTED, Status.NOT_ACCEPTED], reason=""
     ).exclude(cards__kind=CardKind.NO_REASON)
     for application in unexplained.select_related("lead_unit"):
-        raised(
-            _raise(
-                application=application,
-                task=None,
-                kind=CardKind.NO_REASON,
-                unit=application.lead_unit,
-                due=application.due_date,
-                now=now,
-            ),
-            "no_reason",
-        )
+        on_application(application, CardKind.NO_REASON)
     # Cards of finished work, or of tasks done, are resolved (kept, with when).
     resolved = (
         SupervisionCard.objects.filter(resolved_at__isnull=True)
@@ -199,4 +166,10 @@ def supervision_sweep(*, now: datetime | None = None) -> SweepCounts:
         .exclude(kind=CardKind.NO_REASON)
         .update(resolved_at=now)
     )
-    return SweepCounts(resolved=resolved, **counts)
+    return SweepCounts(
+        yellow=counts[CardKind.YELLOW],
+        red=counts[CardKind.RED],
+        late_acceptance=counts[CardKind.NOT_ACCEPTED],
+        no_reason=counts[CardKind.NO_REASON],
+        resolved=resolved,
+    )

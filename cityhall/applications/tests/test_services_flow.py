@@ -206,6 +206,9 @@ def test_supplement_pauses_and_resumes(city):
     )
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED and application.paused_since is None
+    added = application.materials.filter(material=material).order_by("-id").first()
+    assert added is not None and added.content_type == "application/pdf"
+    assert len(added.sha256) == 64 and added.file.read(5) == b"%PDF-"
     _decide(task, city["rs"])
     application.refresh_from_db()
     assert application.status == Status.IN_REVIEW

@@ -1,6 +1,6 @@
 """Staff pages: the reviewer's inbox and task, window intake, supervision, KPIs, rectification."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import uuid4
 
 from django.contrib import messages
@@ -208,7 +208,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/supervision.html", {"by_unit": by_unit})
 
 
-def kpi_range(request: HttpRequest) -> tuple[object, object]:
+def kpi_range(request: HttpRequest) -> tuple[date, date]:
     today = timezone.localdate()
     since = parse_date(request.GET.get("since", "")) or today - timedelta(days=365)
     until = parse_date(request.GET.get("until", "")) or today
@@ -218,7 +218,7 @@ def kpi_range(request: HttpRequest) -> tuple[object, object]:
 @staff_required
 def kpi_page(request: HttpRequest) -> HttpResponse:
     since, until = kpi_range(request)
-    rows, total = kpis.kpis_for(actor=_actor(request), since=since, until=until)  # type: ignore[arg-type]
+    rows, total = kpis.kpis_for(actor=_actor(request), since=since, until=until)
     return render(
         request,
         "applications/kpis.html",
