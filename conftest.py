@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connections
 from django.utils.translation.reloader import translation_file_changed
@@ -11,6 +12,7 @@ from pytest_django.plugin import blocking_manager_key
 
 from cityhall.core.calendar import calendar_cache_clear
 from cityhall.geo.selectors import locate_index_invalidate
+from cityhall.hotline.classification import classifier_invalidate
 
 
 def _flushes_database(item: pytest.Item) -> bool:
@@ -47,9 +49,20 @@ def _fresh_process_caches():
     # database back; without this a test could see the calendar edits or grids of the one before.
     calendar_cache_clear()
     locate_index_invalidate()
+    classifier_invalidate()
     yield
     calendar_cache_clear()
     locate_index_invalidate()
+    classifier_invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Files stored by a test (uploads, photos; the live server runs in this process) land in a
+    # throwaway folder; the storage's cached location must follow the setting.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    default_storage.__dict__.pop("base_location", None)
+    default_storage.__dict__.pop("location", None)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,8 @@ from cityhall.applications.api import router as applications_router
 from cityhall.catalog.api import router as catalog_router
 from cityhall.core.errors import DomainError
 from cityhall.geo.api import router as geo_router
+from cityhall.hotline.analysis_api import router as hotline_analysis_router
+from cityhall.hotline.api import router as hotline_router
 from cityhall.identity.api import router as identity_router
 from cityhall.notify.api import router as notify_router
 from cityhall.registry.api import router as registry_router
@@ -42,3 +44,6 @@ api.add_router("/notify/", notify_router, tags=["notify"], auth=django_auth)
 api.add_router("/registry/", registry_router, tags=["registry"], auth=django_auth)
 api.add_router("/catalog/", catalog_router, tags=["catalog"])
 api.add_router("/applications/", applications_router, tags=["applications"], auth=django_auth)
+api.add_router("/hotline/analysis/", hotline_analysis_router, tags=["hotline"], auth=django_auth)
+# Classification is open to every channel and outside system (no personal data in or out).
+api.add_router("/hotline/", hotline_router, tags=["hotline"])

@@ -18,6 +18,8 @@ urlpatterns = [
     path("registry/", include("cityhall.registry.urls")),
     path("services/", include("cityhall.catalog.urls")),
     path("applications/", include("cityhall.applications.urls")),
+    path("hotline/", include("cityhall.hotline.urls")),
+    path("open311/v2/", include("cityhall.hotline.open311_urls")),
     path("", include("cityhall.portal.urls")),
 ]
 if settings.DEBUG:

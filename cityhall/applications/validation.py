@@ -1,11 +1,9 @@
 """Checks on what an applicant hands in: form fields of the item(s) and uploaded files."""
 
-import hashlib
 import re
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
@@ -13,14 +11,9 @@ from cityhall.applications.models import MaterialSource, SubmittedMaterial
 from cityhall.catalog.models import Material
 from cityhall.core.errors import DomainError
 from cityhall.core.identifiers import resident_id_parse, uscc_parse
+from cityhall.core.uploads import upload_check
 
 PHONE = re.compile(r"^1\d{10}$")
-# Sniffed from the first bytes, never trusted from the browser's Content-Type.
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 
 
 class FormInvalid(DomainError):
@@ -78,42 +71,14 @@ def form_clean(fields: list[dict[str, Any]], data: dict[str, Any]) -> dict[str, 
     return cleaned
 
 
-def upload_check(upload: UploadedFile, *, material_name: str) -> str:
-    """The sniffed content type of an acceptable upload, or a clear refusal."""
-    limit = settings.CITYHALL_UPLOAD_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise DomainError(
-            _("材料“%(name)s”的文件超过 %(mb)s MB") % {"name": material_name, "mb": limit >> 20},
-            code="upload_too_large",
-        )
-    if upload.size == 0:
-        raise DomainError(
-            _("材料“%(name)s”的文件是空的") % {"name": material_name}, code="upload_empty"
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    raise DomainError(
-        _("材料“%(name)s”只接受 PDF、JPEG 或 PNG 文件") % {"name": material_name},
-        code="upload_type",
-    )
-
-
 def uploaded_material(*, material: Material, upload: UploadedFile) -> SubmittedMaterial:
     """An unsaved row for a checked upload (type sniffed, size limited, content hashed)."""
-    content_type = upload_check(upload, material_name=material.name)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = upload_check(upload, label=_("材料%(name)s") % {"name": material.name})
     return SubmittedMaterial(
         material=material,
         name=material.name,
         source=MaterialSource.UPLOADED,
-        content_type=content_type,
-        size=upload.size or 0,
-        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
     )

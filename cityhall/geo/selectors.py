@@ -230,3 +230,83 @@ def locate(*, lat: float, lng: float) -> LocateResult:
     # A point on a shared edge touches several grids; the tree holds them in code order, so
     # the lowest index is the grid with the smallest code, every time.
     return index.answers[int(hits.min())]
+
+
+# ---------------------------------------------------------------------------------------------
+# Address → division
+
+
+@dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    stamp: tuple[object, ...]
+    # name → divisions of that name, longest names first so "南华西街" beats "华西".
+    districts: tuple[tuple[str, int], ...]
+    streets: tuple[tuple[str, int, int], ...]  # (name, id, district id)
+    communities: tuple[tuple[str, int, int], ...]  # (name, id, street id)
+
+
+_gazetteer: _Gazetteer | None = None
+_gazetteer_checked_at = 0.0
+_gazetteer_generation = -1
+
+
+def _gazetteer_get() -> _Gazetteer:
+    """Division names, cached like the grid index (and invalidated with it)."""
+    global _gazetteer, _gazetteer_checked_at, _gazetteer_generation
+    cached = _gazetteer
+    if (
+        cached is not None
+        and _gazetteer_generation == _generation
+        and time.monotonic() - _gazetteer_checked_at < INDEX_RECHECK_SECONDS
+    ):
+        return cached
+    with _lock:
+        _gazetteer_generation = _generation
+        stamp = tuple(Division.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
+        if _gazetteer is None or _gazetteer.stamp != stamp:
+            rows = list(Division.objects.values_list("id", "name", "level", "parent_id"))
+            by_length = sorted(rows, key=lambda r: -len(r[1]))
+            _gazetteer = _Gazetteer(
+                stamp=stamp,
+                districts=tuple((r[1], r[0]) for r in by_length if r[2] == DivisionLevel.DISTRICT),
+                streets=tuple(
+                    (r[1], r[0], r[3]) for r in by_length if r[2] == DivisionLevel.STREET
+                ),
+                communities=tuple(
+                    (r[1], r[0], r[3]) for r in by_length if r[2] == DivisionLevel.COMMUNITY
+                ),
+            )
+        _gazetteer_checked_at = time.monotonic()
+        return _gazetteer
+
+
+def division_from_address(address: str) -> Division | None:
+    """The most specific division an address names (community, street or district), or None.
+
+    Street names are unique within a district and community names within a street, so a
+    community only counts when its street is named (or is the only one of that name).
+    """
+    text = address.strip()
+    if not text:
+        return None
+    gazetteer = _gazetteer_get()
+    district = next((pk for name, pk in gazetteer.districts if name in text), None)
+    streets = [
+        (name, pk)
+        for name, pk, parent in gazetteer.streets
+        if name in text and (district is None or parent == district)
+    ]
+    street = streets[0][1] if streets else None
+    if sum(1 for name, _pk in streets if name == streets[0][0]) > 1:
+        street = None  # the same street name in two districts: ambiguous without the district
+    if street is not None:
+        community = next(
+            (pk for name, pk, parent in gazetteer.communities if parent == street and name in text),
+            None,
+        )
+        found = community or street
+    elif district is not None:
+        found = district
+    else:
+        return None
+    return Division.objects.select_related("parent__parent").get(pk=found)

@@ -59,6 +59,8 @@ class SvgMap:
     height: int
     shapes: tuple[MapShape, ...]
     marker: MapMarker | None
+    # (min_lng, min_lat, max_lng, max_lat): lets a page turn a click back into coordinates.
+    bounds: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
 class _Projection:
@@ -125,4 +127,10 @@ def svg_map(
         lat, lng, title = marker
         x, y = projection.xy(lng, lat)
         map_marker = MapMarker(x=x, y=y, title=title)
-    return SvgMap(width=width, height=projection.height, shapes=tuple(shapes), marker=map_marker)
+    return SvgMap(
+        width=width,
+        height=projection.height,
+        shapes=tuple(shapes),
+        marker=map_marker,
+        bounds=(min_lng, min_lat, max_lng, max_lat),
+    )

@@ -21,6 +21,10 @@ CITY_EDITS_ONLY = frozenset(
         "catalog.material",
         "catalog.bundle",
         "catalog.bundleitem",
+        # 12345: one taxonomy and one set of outside API clients for the city.
+        "hotline.category",
+        "hotline.open311client",
+        "hotline.classifiermodel",
     }
 )
 # The whole audit chain spans every district; below city level it is read through the scoped

@@ -45,6 +45,9 @@ DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("CL", "广州市残疾人联合会", "{d}残疾人联合会"),
     ("XF", "广州市消防救援支队", "广州市{d}消防救援大队"),
     ("JT", "广州市交通运输局", "{d}交通运输局"),
+    # Added for the hotline's default handlers (12345): every category must route to a unit.
+    ("YL", "广州市林业和园林局", "{d}林业和园林局"),
+    ("JJ", "广州市公安局交通警察支队", "广州市公安局交通警察支队{d}大队"),
 )
 UTILITIES = (("GD", "广东电网广州供电局"), ("ZLS", "广州市自来水有限公司"), ("RQ", "广州燃气集团"))
 

@@ -30,6 +30,10 @@ class Capability(StrEnum):
     WINDOW_INTAKE = "window_intake"
     APPLICATION_REVIEW = "application_review"
     SUPERVISION = "supervision"
+    HOTLINE_INTAKE = "hotline_intake"
+    HOTLINE_HANDLE = "hotline_handle"
+    GRID_PATROL = "grid_patrol"
+    HOTLINE_ANALYSIS = "hotline_analysis"
 
 
 CAPABILITIES: dict[Capability, frozenset[str]] = {
@@ -83,4 +87,15 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.APPLICATION_REVIEW: frozenset({Role.DEPARTMENT_REVIEWER}),
     # E-supervision cards, KPIs, rectifications and raters' identities.
     Capability.SUPERVISION: frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    # 12345: taking calls and SMS in, calling reporters back (their number is shown, audited).
+    Capability.HOTLINE_INTAKE: frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER}),
+    # The queue of tickets held by one's unit: dispatch, sign, handle, return, extend.
+    Capability.HOTLINE_HANDLE: frozenset(
+        {Role.DISPATCHER, Role.HOTLINE_OPERATOR, Role.HANDLING_OFFICER}
+    ),
+    # The inspector's handheld pages: my grid's tasks and patrol reports.
+    Capability.GRID_PATROL: frozenset({Role.GRID_INSPECTOR}),
+    Capability.HOTLINE_ANALYSIS: frozenset(
+        {Role.SUPERVISOR, Role.DISPATCHER, Role.HOTLINE_OPERATOR, Role.ADMINISTRATOR}
+    ),
 }

@@ -85,6 +85,36 @@ WORKSPACE_MENU: tuple[MenuItem, ...] = (
         _("不满意评价的整改与回访"),
     ),
     MenuItem(
+        _("热线受理"),
+        "hotline:console",
+        Capability.HOTLINE_INTAKE,
+        _("12345 来电受理：来电人历史工单、智能分类与定位、重复工单合并"),
+    ),
+    MenuItem(
+        _("热线工单"),
+        "hotline:queue",
+        Capability.HOTLINE_HANDLE,
+        _("本单位待派单、待签收、办理中的工单，批量派单与延期审批"),
+    ),
+    MenuItem(
+        _("回访归档"),
+        "hotline:callbacks",
+        Capability.HOTLINE_INTAKE,
+        _("已办结工单的满意度回访与归档"),
+    ),
+    MenuItem(
+        _("网格巡查"),
+        "hotline:inspector",
+        Capability.GRID_PATROL,
+        _("我的网格任务、处置拍照、巡查上报"),
+    ),
+    MenuItem(
+        _("热线分析"),
+        "hotline:analysis",
+        Capability.HOTLINE_ANALYSIS,
+        _("分类、区域、网格统计，热点地图，重复投诉，承办单位绩效"),
+    ),
+    MenuItem(
         _("管理后台"),
         "admin:index",
         Capability.ADMINISTER,

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cityhall.registry",
     "cityhall.catalog",
     "cityhall.applications",
+    "cityhall.hotline",
     "cityhall.portal",
 ]
 
@@ -170,6 +171,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cityhall.applications.tasks.supervision_sweep",
         "schedule": env.float("CITYHALL_SUPERVISION_SWEEP_SECONDS", default=600.0),
     },
+    "hotline-deadline-sweep": {
+        "task": "cityhall.hotline.tasks.deadline_sweep",
+        "schedule": env.float("CITYHALL_HOTLINE_SWEEP_SECONDS", default=300.0),
+    },
+    "hotline-classifier-retrain": {
+        "task": "cityhall.hotline.tasks.classifier_retrain",
+        "schedule": env.float("CITYHALL_HOTLINE_RETRAIN_SECONDS", default=7 * 24 * 3600.0),
+    },
 }
 
 LOGGING = {
@@ -191,4 +200,14 @@ CITYHALL_SUPERVISION_YELLOW_SHARE = env.float("CITYHALL_SUPERVISION_YELLOW_SHARE
 CITYHALL_RECTIFICATION_DAYS = env.int("CITYHALL_RECTIFICATION_DAYS", default=5)
 CITYHALL_UPLOAD_MAX_BYTES = env.int("CITYHALL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 CITYHALL_PUBLIC_URL = env.str("CITYHALL_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# 12345: hours allowed for urgent tickets whose category sets none; duplicate search radius
+# (metres) and window (days).
+CITYHALL_HOTLINE_URGENT_HOURS = env.int("CITYHALL_HOTLINE_URGENT_HOURS", default=24)
+CITYHALL_HOTLINE_DUPLICATE_RADIUS_M = env.float(
+    "CITYHALL_HOTLINE_DUPLICATE_RADIUS_M", default=200.0
+)
+CITYHALL_HOTLINE_DUPLICATE_DAYS = env.int("CITYHALL_HOTLINE_DUPLICATE_DAYS", default=7)
+# The SMS gateway signs each inbound-message webhook with HMAC-SHA256 under this secret.
+CITYHALL_SMS_WEBHOOK_SECRET = env.str("CITYHALL_SMS_WEBHOOK_SECRET", default="dev-only-sms-secret")
 SITE_NAME = _("广州市民政务服务平台")

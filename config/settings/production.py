@@ -19,6 +19,9 @@ if not FIELD_ENCRYPTION_KEYS or any(
     raise ImproperlyConfigured('CITYHALL_FIELD_KEYS must be set in production ("id:secret,…")')
 if not BLIND_INDEX_KEY or BLIND_INDEX_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("CITYHALL_INDEX_KEY must be set in production")
+CITYHALL_SMS_WEBHOOK_SECRET = env.str("CITYHALL_SMS_WEBHOOK_SECRET", default="")
+if not CITYHALL_SMS_WEBHOOK_SECRET or CITYHALL_SMS_WEBHOOK_SECRET.startswith("dev-only"):
+    raise ImproperlyConfigured("CITYHALL_SMS_WEBHOOK_SECRET must be set in production")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -91,8 +91,9 @@ def _reference_data(django_db_serialized_rollback: None) -> None:
 @pytest.fixture
 def new_page(
     chromium: Browser, live_server: LiveServer, request: pytest.FixtureRequest
-) -> Generator[Callable[[], Page]]:
-    """Opens a page in a fresh browser context (its own cookies: another person's browser).
+) -> Generator[Callable[..., Page]]:
+    """Opens a page in a fresh browser context (its own cookies: another person's browser);
+    keyword arguments go to the context (a phone: viewport, is_mobile, has_touch).
 
     Every page fails the test if the server answers 5xx or a script throws, and a failed test
     leaves full-page screenshots in test-results/browser/.
@@ -100,9 +101,9 @@ def new_page(
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
-    def open_page() -> Page:
+    def open_page(**options: Any) -> Page:
         context = chromium.new_context(
-            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
+            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **options
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

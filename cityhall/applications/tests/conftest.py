@@ -1,14 +1,6 @@
 import pytest
-from django.core.files.storage import default_storage
 
 from cityhall.applications.tests import factories as f
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    default_storage.__dict__.pop("base_location", None)
-    default_storage.__dict__.pop("location", None)
 
 
 @pytest.fixture

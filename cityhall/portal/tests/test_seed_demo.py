@@ -5,6 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core.identifiers import resident_id_parse, uscc_parse
 from cityhall.geo.models import Division
+from cityhall.hotline.models import ClassifierModel, InspectorGrid, Ticket
 from cityhall.identity.models import Account, AccountKind, EnterpriseMandate, StaffRole
 from cityhall.identity.roles import Role
 from cityhall.registry.models import FactChange, LegalPerson, Person
@@ -16,6 +17,7 @@ SMALL = {
     "companies": 30,
     "citizens": 60,
     "enterprises": 10,
+    "tickets": 400,
     "communities_per_street": 1,
     "grids_per_community": 1,
     "quiet_accounts": True,
@@ -72,3 +74,16 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
         assert {"440105", "440106"} <= districts, role
     staff = Account.objects.filter(kind=AccountKind.STAFF)
     assert TOTPDevice.objects.filter(confirmed=True, user__in=staff).count() == staff.count()
+
+    # The hotline: a history, a classifier trained on it, live work for the demo journey, and
+    # each demo inspector on their street's grids.
+    assert Ticket.objects.filter(received_by__username="city-operator").count() == 7
+    assert Ticket.objects.count() == 400 + 7
+    assert ClassifierModel.objects.filter(is_active=True).count() == 1
+    inspector = Account.objects.get(username="hz1-inspector")
+    assert InspectorGrid.objects.filter(inspector=inspector).exists()
+    assert all(
+        link.grid.code.startswith("440105001")
+        for link in InspectorGrid.objects.filter(inspector=inspector).select_related("grid")
+    )
+    assert Ticket.objects.filter(inspector=inspector).count() == 2

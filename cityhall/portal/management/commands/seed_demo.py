@@ -13,6 +13,7 @@ from cityhall.portal.demo import (
     demo_mandates_build,
     demo_registry_build,
 )
+from cityhall.portal.demo_hotline import demo_hotline_build
 from cityhall.portal.demo_services import demo_services_build
 
 DEMO_PASSWORD = "cityhall-demo-2026"  # noqa: S105 - the published demo password
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--citizens", type=int, default=2000, help="citizen accounts")
         parser.add_argument("--enterprises", type=int, default=200, help="enterprise agents")
         parser.add_argument("--applications", type=int, default=60, help="demo applications")
+        parser.add_argument("--tickets", type=int, default=5000, help="historical hotline tickets")
         parser.add_argument("--communities-per-street", type=int, default=4)
         parser.add_argument("--grids-per-community", type=int, default=3)
         parser.add_argument("--force", action="store_true", help="allow with DEBUG off")
@@ -47,10 +49,11 @@ class Command(BaseCommand):
         citizens = demo_citizens_build(count=options["citizens"], password_hash=password_hash)
         mandates = demo_mandates_build(count=options["enterprises"], password_hash=password_hash)
         services = demo_services_build(count=options["applications"])
+        hotline = demo_hotline_build(history=options["tickets"])
         self.stdout.write(
             f"demo city ready: layout {layout}, {units} new units, {len(staff)} staff, "
             f"registry [{registry}], {len(citizens)} citizens, {mandates} new enterprise mandates, "
-            f"services [{services}]"
+            f"services [{services}], hotline [{hotline}]"
         )
         if not options["quiet_accounts"]:
             self._print_accounts(staff, citizens)
