@@ -10,8 +10,9 @@ from datetime import datetime, time
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cityhall.core.calendar import add_working_days
 from cityhall.core.errors import DomainError, PermissionDeniedError
@@ -39,11 +40,17 @@ from cityhall.identity.selectors import account_roles
 REASON_MIN = 4
 MAX_EXTENSION_DAYS = 30
 RETURN_REASONS = {
-    "wrong_locality": "非本辖区",
-    "not_remit": "非本单位职责",
-    "duplicate": "重复工单",
-    "insufficient": "诉求信息不全",
+    "wrong_locality": gettext_lazy("非本辖区"),
+    "not_remit": gettext_lazy("非本单位职责"),
+    "duplicate": gettext_lazy("重复工单"),
+    "insufficient": gettext_lazy("诉求信息不全"),
 }
+
+
+def _source_text(label: object) -> str:
+    # A record keeps the reason in the source language, whoever's session wrote it.
+    with translation.override("zh-hans"):
+        return str(label)
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -301,7 +308,7 @@ def ticket_return(*, ticket: Ticket, reason_code: str, note: str, by: Account) -
         action="return",
         actor=by,
         unit=sender,
-        note=f"{RETURN_REASONS[reason_code]}：{note}",
+        note=f"{_source_text(RETURN_REASONS[reason_code])}：{note}",
     )
     ticket.holder = sender
     ticket.inspector = None

@@ -100,6 +100,17 @@ def phone_clean(phone: str) -> str:
     return phone
 
 
+def known_citizen(phone: str) -> Account | None:
+    """The citizen whose real-name account has this number, when exactly one has: a caller the
+    city knows is linked, so the ticket shows on their page and they hear back there."""
+    found = list(
+        Account.objects.filter(
+            kind=AccountKind.CITIZEN, is_active=True, phone_index=phone_index(phone)
+        )[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
 def _receiving_centre(draft: TicketDraft, place: Place) -> OrgUnit:
     """The operator's own centre; a patrol report goes to its district's centre (the problem
     is local and known); every other channel lands at the city centre, as 12345 calls do."""
@@ -133,6 +144,8 @@ def ticket_create(*, draft: TicketDraft) -> Ticket:
     if reporter is not None and (draft.anonymous or reporter.kind != AccountKind.CITIZEN):
         reporter = None
     phone = phone_clean(draft.reporter_phone or (reporter.phone if reporter else ""))
+    if reporter is None and phone and not draft.anonymous:
+        reporter = known_citizen(phone)
     name = (draft.reporter_name or (reporter.real_name if reporter else "")).strip()[:64]
     if draft.anonymous:
         name = ""

@@ -380,3 +380,10 @@ def test_an_sms_too_short_is_answered_with_the_reason(hc, django_capture_on_comm
     assert inbound.ticket is None and inbound.error
     assert InboundSms.objects.count() == 1 and Ticket.objects.count() == 0
     assert SmsOutbox.objects.filter(phone="13700002222", text__contains="未能受理").exists()
+
+
+def test_a_caller_the_city_knows_is_linked_to_their_account_unless_anonymous(hc):
+    known = ticket_create(draft=_draft(hc, reporter_phone=hc.citizen.phone, reporter_name=""))
+    assert known.reporter == hc.citizen and known.reporter_name == hc.citizen.real_name
+    hidden = ticket_create(draft=_draft(hc, reporter_phone=hc.citizen.phone, anonymous=True))
+    assert hidden.reporter is None and hidden.reporter_name == ""
