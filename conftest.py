@@ -13,6 +13,7 @@ from pytest_django.plugin import blocking_manager_key
 from cityhall.core.calendar import calendar_cache_clear
 from cityhall.geo.selectors import locate_index_invalidate
 from cityhall.hotline.classification import classifier_invalidate
+from cityhall.hotline.services.reference import reference_invalidate
 
 
 def _flushes_database(item: pytest.Item) -> bool:
@@ -50,10 +51,12 @@ def _fresh_process_caches():
     calendar_cache_clear()
     locate_index_invalidate()
     classifier_invalidate()
+    reference_invalidate()
     yield
     calendar_cache_clear()
     locate_index_invalidate()
     classifier_invalidate()
+    reference_invalidate()
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,12 @@ Tickets are not in the admin: they hold personal data and change only through th
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cityhall.geo.selectors import scope_prefix
+from cityhall.hotline.classification import classifier_invalidate
 from cityhall.hotline.models import (
     Category,
     ClassifierModel,
@@ -16,6 +18,7 @@ from cityhall.hotline.models import (
     Open311Client,
     RoutingRule,
 )
+from cityhall.hotline.services.reference import reference_invalidate
 from cityhall.identity.models import Account, UnitLevel
 
 
@@ -29,8 +32,21 @@ def _prefix(request: HttpRequest) -> str | None:
     return scope_prefix(user.unit.division)
 
 
+class ReferenceAdmin(admin.ModelAdmin):
+    """Edits reach this process's intake at once, other processes within seconds."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(reference_invalidate)
+        transaction.on_commit(classifier_invalidate)  # the keyword baseline reads categories
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        transaction.on_commit(reference_invalidate)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReferenceAdmin):
     list_display = [
         "code",
         "name",
@@ -48,7 +64,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ReferenceAdmin):
     list_display = ["category", "division", "unit"]
     list_filter = ["category__group"]
     search_fields = ["category__code", "category__name", "division__name", "unit__name"]

@@ -85,3 +85,36 @@ def transition(
         note=note,
         public=public,
     )
+
+
+def intake_events_record(
+    *, ticket: Ticket, actor: Account | None, centre: OrgUnit, hop: OrgUnit | None, note: str
+) -> None:
+    """The events of a ticket taken in (受理) and, when intake sent it on, its first dispatch
+    (派单): written together, with the same checks as any other change."""
+    received = TicketEvent(
+        ticket=ticket,
+        at=ticket.received_at,
+        actor=actor,
+        unit=centre,
+        action="receive",
+        from_status=Status.RECEIVED,
+        to_status=Status.RECEIVED,
+        note=note,
+    )
+    events = [received]
+    if hop is not None:
+        if Status.DISPATCHED not in ALLOWED[Status.RECEIVED]:
+            raise DomainError(_("受理后不能直接派单"), code="transition_not_allowed")
+        events.append(
+            TicketEvent(
+                ticket=ticket,
+                at=ticket.received_at,
+                actor=actor,
+                unit=hop,
+                action="dispatch",
+                from_status=Status.RECEIVED,
+                to_status=Status.DISPATCHED,
+            )
+        )
+    TicketEvent.objects.bulk_create(events)

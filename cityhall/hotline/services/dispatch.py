@@ -30,7 +30,13 @@ from cityhall.hotline.models import (
     Ticket,
 )
 from cityhall.hotline.services.notices import reporter_tell, unit_tell
-from cityhall.hotline.services.places import Place, dispatch_targets_allowed, is_centre, route_unit
+from cityhall.hotline.services.places import (
+    Place,
+    dispatch_targets_allowed,
+    is_centre,
+    next_hop,
+    route_unit,
+)
 from cityhall.hotline.services.rules import deadline_for, photos_check, photos_save
 from cityhall.hotline.transitions import event_record, transition
 from cityhall.identity.models import Account, AccountKind, OrgUnit, UnitLevel
@@ -88,13 +94,9 @@ def dispatch_record(
     ticket.dispatched_by_unit = from_unit
     ticket.dispatched_at = timezone.now()
     ticket.inspector = None
-    unit_tell(
-        ticket=ticket,
-        unit=to,
-        template="hotline_unit",
-        context={"what": _("新派工单"), "note": note},
-        dedupe_key=f"hotline-dispatch-{ticket.pk}-{to.pk}-{ticket.return_count}",
-    )
+    # No message per ticket: the unit's queue is where new work shows (at a city's volume an
+    # inbox message per dispatch would bury the returns, extensions and escalations that need
+    # a person's attention).
 
 
 @transaction.atomic
@@ -131,21 +133,9 @@ def ticket_dispatch_bulk(*, tickets: Sequence[Ticket], by: Account) -> tuple[int
 
 def dispatch_suggestion(*, ticket: Ticket) -> OrgUnit | None:
     """Where the holding centre should send the ticket next, following its route."""
-    holder = ticket.holder
-    routed = ticket.routed_unit
-    if routed is None or not is_centre(holder):
+    if not is_centre(ticket.holder):
         return None
-    if dispatch_targets_allowed(centre=holder, target=routed):
-        return routed
-    if holder.level == UnitLevel.CITY and ticket.district_id is not None:
-        return (
-            OrgUnit.objects.filter(
-                kind=holder.kind, level=UnitLevel.DISTRICT, division_id=ticket.district_id
-            )
-            .select_related("division")
-            .first()
-        )
-    return None
+    return next_hop(centre=ticket.holder, routed=ticket.routed_unit, district_id=ticket.district_id)
 
 
 @transaction.atomic

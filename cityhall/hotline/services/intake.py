@@ -21,10 +21,9 @@ from cityhall.hotline.models import (
     PhotoPhase,
     Status,
     Ticket,
-    TicketEvent,
     Urgency,
 )
-from cityhall.hotline.services.dispatch import dispatch_record
+from cityhall.hotline.services import reference
 from cityhall.hotline.services.notices import reporter_tell
 from cityhall.hotline.services.places import (
     Place,
@@ -42,6 +41,7 @@ from cityhall.hotline.services.rules import (
     photos_save,
     tracking_number_make,
 )
+from cityhall.hotline.transitions import intake_events_record
 from cityhall.identity.models import Account, AccountKind, OrgUnit
 from cityhall.identity.selectors import phone_index
 
@@ -72,7 +72,7 @@ class TicketDraft:
 
 
 def _category(code: str) -> Category:
-    category = Category.objects.filter(code=code.strip().upper(), is_active=True).first()
+    category = reference.category_by_code(code.strip().upper())
     if category is None:
         raise DomainError(
             _("未知的诉求分类：%(code)s") % {"code": code[:16]}, code="unknown_category"
@@ -162,6 +162,11 @@ def ticket_create(*, draft: TicketDraft) -> Ticket:
     centre = _receiving_centre(draft, place)
     routed = route_unit(category=category, place=place)
     now = timezone.now()
+    # The first hop is decided before the row is written, so the ticket is inserted once in its
+    # final state (intake runs by the hundred per second; a second full-row write would cost).
+    hop = next_hop(centre=centre, routed=routed, district_id=place.district_id)
+    if not draft.dispatch:
+        hop = None
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
@@ -183,8 +188,10 @@ def ticket_create(*, draft: TicketDraft) -> Ticket:
                 reporter_phone_index=phone_index(phone) if phone else "",
                 channel=draft.channel,
                 urgency=draft.urgency,
-                status=Status.RECEIVED,
-                holder=centre,
+                status=Status.DISPATCHED if hop else Status.RECEIVED,
+                holder=hop or centre,
+                dispatched_by_unit=centre if hop else None,
+                dispatched_at=now if hop else None,
                 routed_unit=routed,
                 received_by=draft.received_by,
                 received_at=now,
@@ -193,14 +200,12 @@ def ticket_create(*, draft: TicketDraft) -> Ticket:
                 survey_token=secrets.token_urlsafe(18),
             )
             ticket.tracking_number = tracking_number_make(pk=ticket.pk, at=now)
-            TicketEvent.objects.create(
+            Ticket.objects.filter(pk=ticket.pk).update(tracking_number=ticket.tracking_number)
+            intake_events_record(
                 ticket=ticket,
-                at=now,
                 actor=draft.received_by,
-                unit=centre,
-                action="receive",
-                from_status=Status.RECEIVED,
-                to_status=Status.RECEIVED,
+                centre=centre,
+                hop=hop,
                 note=str(Channel(draft.channel).label),
             )
             if photo_rows:
@@ -211,10 +216,6 @@ def ticket_create(*, draft: TicketDraft) -> Ticket:
                     phase=PhotoPhase.REPORT,
                     by=draft.received_by,
                 )
-            hop = next_hop(centre=centre, routed=routed, district_id=place.district_id)
-            if draft.dispatch and hop is not None:
-                dispatch_record(ticket=ticket, to=hop, by=draft.received_by, from_unit=centre)
-            ticket.save()
             reporter_tell(ticket=ticket, template="hotline_received")
     except Exception:
         photos_discard(photo_rows)

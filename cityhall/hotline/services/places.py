@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cityhall.core.errors import DomainError
-from cityhall.geo.models import Division, DivisionLevel
+from cityhall.geo.models import DivisionLevel
 from cityhall.geo.selectors import CITY_CODE, division_from_address, locate
-from cityhall.hotline.models import Category, HandlerLevel, RoutingRule
+from cityhall.hotline.models import Category, HandlerLevel
+from cityhall.hotline.services import reference
 from cityhall.identity.models import OrgUnit, UnitKind, UnitLevel
 
 
@@ -37,16 +37,14 @@ def place_resolve(*, lat: float | None, lng: float | None, address: str = "") ->
         found = locate(lat=lat, lng=lng)
         if not found.inside:
             raise DomainError(found.message or _("该位置不在本市范围内"), code="outside_city")
-        codes = [c for c in (found.community_code, found.street_code, found.district_code) if c]
-        ids = dict(Division.objects.filter(code__in=codes).values_list("code", "id"))
         return Place(
             lat=lat,
             lng=lng,
             address=address,
             grid_code=found.grid_code or "",
-            community_id=ids.get(found.community_code or ""),
-            street_id=ids.get(found.street_code or ""),
-            district_id=ids.get(found.district_code or ""),
+            community_id=reference.division_id(found.community_code or ""),
+            street_id=reference.division_id(found.street_code or ""),
+            district_id=reference.division_id(found.district_code or ""),
         )
     division = division_from_address(address) if address else None
     if division is None:
@@ -69,16 +67,10 @@ def place_resolve(*, lat: float | None, lng: float | None, address: str = "") ->
 
 def _default_unit_code(category: Category, place: Place) -> str | None:
     level = category.handler_level
-    if level == HandlerLevel.STREET:
-        if place.street_id is None:
-            return None
-        code = Division.objects.filter(pk=place.street_id).values_list("code", flat=True).first()
-        return f"{code}-{category.unit_suffix}"
-    if level == HandlerLevel.DISTRICT_DEPT:
-        if place.district_id is None:
-            return None
-        code = Division.objects.filter(pk=place.district_id).values_list("code", flat=True).first()
-        return f"{code}-{category.unit_suffix}"
+    if level in (HandlerLevel.STREET, HandlerLevel.DISTRICT_DEPT):
+        division_id = place.street_id if level == HandlerLevel.STREET else place.district_id
+        division = None if division_id is None else reference.division_code(division_id)
+        return None if division is None else f"{division}-{category.unit_suffix}"
     return f"{CITY_CODE}-{category.unit_suffix}"
 
 
@@ -86,21 +78,14 @@ def route_unit(*, category: Category, place: Place) -> OrgUnit | None:
     """The handling unit for this category here: the most specific routing rule (street, then
     district, then citywide), else the category's default handler; None when the place is too
     vaguely known (a dispatcher decides)."""
-    rules = RoutingRule.objects.filter(category=category).select_related("unit", "division")
-    places = Q(division__isnull=True)
+    rules = reference.routes_of(category.pk)
     for pk in (place.street_id, place.district_id):
-        if pk is not None:
-            places |= Q(division_id=pk)
-    by_place = {rule.division_id: rule.unit for rule in rules.filter(places)}
-    for pk in (place.street_id, place.district_id):
-        if pk is not None and pk in by_place:
-            return by_place[pk]
-    if None in by_place:
-        return by_place[None]
+        if pk is not None and pk in rules:
+            return reference.unit_by_pk(rules[pk])
+    if None in rules:
+        return reference.unit_by_pk(rules[None])
     code = _default_unit_code(category, place)
-    if code is None:
-        return None
-    return OrgUnit.objects.filter(code=code, is_active=True).select_related("division").first()
+    return None if code is None else reference.unit_by_code(code)
 
 
 def is_centre(unit: OrgUnit) -> bool:
@@ -108,21 +93,11 @@ def is_centre(unit: OrgUnit) -> bool:
 
 
 def district_centre(district_id: int) -> OrgUnit | None:
-    return (
-        OrgUnit.objects.filter(
-            kind=UnitKind.HOTLINE_CENTRE, level=UnitLevel.DISTRICT, division_id=district_id
-        )
-        .select_related("division")
-        .first()
-    )
+    return reference.district_centre_unit(district_id)
 
 
 def city_centre() -> OrgUnit:
-    centre = (
-        OrgUnit.objects.filter(kind=UnitKind.HOTLINE_CENTRE, level=UnitLevel.CITY)
-        .select_related("division")
-        .first()
-    )
+    centre = reference.city_centre_unit()
     if centre is None:
         raise DomainError(_("尚未设置市热线中心"), code="no_hotline_centre")
     return centre
@@ -151,8 +126,8 @@ def dispatch_targets_allowed(*, centre: OrgUnit, target: OrgUnit) -> bool:
 def next_hop(*, centre: OrgUnit, routed: OrgUnit | None, district_id: int | None) -> OrgUnit | None:
     """Where the centre should send a ticket routed to `routed`: straight there when allowed,
     else through the district centre of the ticket's district."""
-    if routed is None:
-        return None
+    if routed is None or is_centre(routed):
+        return None  # unplaced, or the hotline answers it itself (热线直办)
     if dispatch_targets_allowed(centre=centre, target=routed):
         return routed
     if centre.level == UnitLevel.CITY and district_id is not None:

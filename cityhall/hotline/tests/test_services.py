@@ -26,6 +26,7 @@ from cityhall.hotline.selectors import duplicate_candidates
 from cityhall.hotline.services import dispatch as d
 from cityhall.hotline.services.deadlines import RED, YELLOW, deadline_sweep, warning_level
 from cityhall.hotline.services.intake import TicketDraft, ticket_create
+from cityhall.hotline.services.reference import reference_invalidate
 from cityhall.hotline.services.rules import deadline_for, tracking_number_valid
 from cityhall.hotline.services.sms import sms_receive
 from cityhall.hotline.tests import factories as f
@@ -76,10 +77,12 @@ def test_a_routing_rule_overrides_the_default_handler(hc):
     category = Category.objects.get(code="CG01")
     street = hc.street_office.division
     RoutingRule.objects.create(category=category, division=street.parent, unit=hc.district_cg)
+    reference_invalidate()  # what the admin does on save; other processes see it in seconds
     ticket = ticket_create(draft=_draft(hc))
     assert ticket.routed_unit == hc.district_cg
     # A street-level rule is more specific than the district's.
     RoutingRule.objects.create(category=category, division=street, unit=hc.street_office)
+    reference_invalidate()
     assert ticket_create(draft=_draft(hc)).routed_unit == hc.street_office
 
 
@@ -387,3 +390,13 @@ def test_a_caller_the_city_knows_is_linked_to_their_account_unless_anonymous(hc)
     assert known.reporter == hc.citizen and known.reporter_name == hc.citizen.real_name
     hidden = ticket_create(draft=_draft(hc, reporter_phone=hc.citizen.phone, anonymous=True))
     assert hidden.reporter is None and hidden.reporter_name == ""
+
+
+def test_a_consultation_is_answered_by_the_hotline_itself(hc):
+    ticket = ticket_create(
+        draft=_draft(hc, category_code="ZX01", description="请问新生儿落户需要准备哪些材料")
+    )
+    assert ticket.status == Status.RECEIVED and ticket.holder == hc.city_centre
+    assert d.dispatch_suggestion(ticket=ticket) is None
+    ticket = d.ticket_resolve(ticket=ticket, result="已告知所需材料和办理地点", by=hc.city_operator)
+    assert ticket.status == Status.RESOLVED
