@@ -7,6 +7,7 @@ right role), changes it through `transitions`, and tells whoever must know.
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -245,12 +246,19 @@ def ticket_photos_add(
 
 
 def _resolved_tell(ticket: Ticket, note: str) -> None:
-    survey = reverse("hotline:survey", args=[ticket.survey_token])
-    for each in [ticket, *ticket.duplicates.select_related("reporter", "category")]:
+    """The result to the reporter, with a link to rate it (an SMS needs the full address), and
+    to the reporters of merged duplicates (the rating is the master reporter's to give)."""
+    survey = settings.CITYHALL_PUBLIC_URL + reverse("hotline:survey", args=[ticket.survey_token])
+    reporter_tell(
+        ticket=ticket,
+        template="hotline_status",
+        context={"status": Status.RESOLVED.label, "note": note, "survey_url": survey},
+    )
+    for each in ticket.duplicates.select_related("reporter", "category"):
         reporter_tell(
             ticket=each,
             template="hotline_status",
-            context={"status": Status.RESOLVED.label, "note": note, "survey_url": survey},
+            context={"status": Status.RESOLVED.label, "note": note},
         )
 
 

@@ -4,6 +4,7 @@ extensions, callbacks, supervision, merging, deadlines, SMS; and every refusal c
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -319,9 +320,12 @@ def test_merge_makes_the_duplicate_follow_the_master_and_tells_both_reporters(
     d.ticket_accept(ticket=master, by=hc.street_officer)
     with django_capture_on_commit_callbacks(execute=True):
         d.ticket_resolve(ticket=master, result="已清理占道摊档", by=hc.street_officer)
-    # Both reporters hear the outcome.
+    # Both reporters hear the outcome; the master's reporter gets the link to rate it.
     for phone in ("13900002222", "13900003333"):
         assert SmsOutbox.objects.filter(phone=phone, text__contains="已清理占道摊档").exists()
+    survey = f"{settings.CITYHALL_PUBLIC_URL}/hotline/s/{master.survey_token}/"
+    assert SmsOutbox.objects.filter(phone="13900002222", text__contains=survey).exists()
+    assert not SmsOutbox.objects.filter(phone="13900003333", text__contains="/hotline/s/").exists()
 
 
 def test_duplicate_candidates_find_nearby_open_tickets_of_the_same_category(hc):
