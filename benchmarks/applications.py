@@ -32,7 +32,6 @@ Aim (issue): instant submit-to-certificate p95 < 150 ms on a 2-core machine.
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -48,7 +47,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DJANGO_DEBUG", "false")  # no query log, as in production
 django.setup()
 
-import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.storage import storages  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
@@ -58,8 +56,14 @@ from django.db.models import Count, Q  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
-from psycopg import sql  # noqa: E402
 
+from benchmarks.measure import (  # noqa: E402
+    CpuMeter,
+    database_recreate,
+    line,
+    load_average,
+    percentiles,
+)
 from cityhall.applications.models import Application, Certificate, Status, Task, TaskStatus  # noqa: E402
 from cityhall.applications.services import review  # noqa: E402
 from cityhall.applications.services.intake import Intake, application_submit, plan_for  # noqa: E402
@@ -110,59 +114,10 @@ class BenchUrls:
 # Figures
 
 
-def _percentiles(ms: Sequence[float]) -> dict[int, float]:
-    if len(ms) < 2:
-        return {50: ms[0], 95: ms[0], 99: ms[0]} if ms else {50: 0.0, 95: 0.0, 99: 0.0}
-    cuts = statistics.quantiles(ms, n=100, method="inclusive")
-    return {50: cuts[49], 95: cuts[94], 99: cuts[98]}
-
-
-def _line(label: str, figure: str, note: str = "") -> None:
-    print(f"{label + ':':<34}{figure:>16}  {note}".rstrip())
-
-
 def _latencies(label: str, ms: Sequence[float], note: str = "") -> dict[int, float]:
-    p = _percentiles(ms)
-    _line(label, f"p50 {p[50]:.1f} ms", f"p95 {p[95]:.1f} ms, p99 {p[99]:.1f} ms {note}".rstrip())
+    p = percentiles(ms)
+    line(label, f"p50 {p[50]:.1f} ms", f"p95 {p[95]:.1f} ms, p99 {p[99]:.1f} ms {note}".rstrip())
     return p
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend, if the server runs on this machine."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class CpuMeter:
-    """CPU of this process and of the PostgreSQL backend over a stretch of calls."""
-
-    def __enter__(self) -> "CpuMeter":
-        self.backend = _backend_cpu_seconds()
-        self.times = os.times()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        after, backend = os.times(), _backend_cpu_seconds()
-        self.python = after.user - self.times.user + after.system - self.times.system
-        self.postgres = (
-            backend - self.backend if backend is not None and self.backend is not None else None
-        )
-
-    def per_call(self, calls: int) -> str:
-        parts = [f"Python {self.python / calls * 1e3:.1f} ms"]
-        if self.postgres is not None:
-            parts.append(f"PostgreSQL backend {self.postgres / calls * 1e3:.1f} ms")
-        return ", ".join(parts)
 
 
 def _timed(into: list[float], call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -175,16 +130,6 @@ def _timed(into: list[float], call: Callable[..., T], *args: Any, **kwargs: Any)
 
 # --------------------------------------------------------------------------------------------
 # Set-up
-
-
-def _database_recreate(base_url: str, name: str, *, drop_only: bool = False) -> None:
-    """Drop (and create) the scratch database through the server's maintenance database."""
-    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as maintenance:
-        maintenance.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if not drop_only:
-            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _storage_use(media_root: Path) -> None:
@@ -239,7 +184,7 @@ def _check_approved(ids: Sequence[int], what: str) -> None:
     readable = sample is not None and sample.pdf.open("rb").read(5) == b"%PDF-"
     if sample is not None:
         sample.pdf.close()
-    _line(
+    line(
         "  outcome checked",
         f"{approved:,}/{len(ids):,}",
         f"approved; {one_each:,} with exactly one certificate; a sampled PDF "
@@ -286,7 +231,7 @@ def _part_instant(
     print(
         f"\n1. instant: {args.instant:,} × RS-001 at the 440105001-FW window through "
         "application_submit (submit → instant decision → e-certificate, one transaction); "
-        f"load average {_load()}"
+        f"load average {load_average()}"
     )
     warmup = min(20, max(args.instant // 10, 1))
     # Caches, templates, fonts: not timed.
@@ -297,16 +242,16 @@ def _part_instant(
         for n in range(args.instant):
             ids.append(_timed(ms, window.submit, n, "instant").pk)
     seconds = time.perf_counter() - started
-    _line("  applications", f"{args.instant:,}", f"(+{warmup} untimed warm-up, {seconds:.1f} s)")
-    _line("  throughput", f"{args.instant / seconds:,.1f} /s", "(one process, one connection)")
+    line("  applications", f"{args.instant:,}", f"(+{warmup} untimed warm-up, {seconds:.1f} s)")
+    line("  throughput", f"{args.instant / seconds:,.1f} /s", "(one process, one connection)")
     p = _latencies("  submit-to-certificate", ms)
     tenth = max(len(ms) // 10, 1)
-    _line(
+    line(
         "  p50 first / last 10%",
-        f"{_percentiles(ms[:tenth])[50]:.1f} ms",
-        f"/ {_percentiles(ms[-tenth:])[50]:.1f} ms (does latency grow with the tables?)",
+        f"{percentiles(ms[:tenth])[50]:.1f} ms",
+        f"/ {percentiles(ms[-tenth:])[50]:.1f} ms (does latency grow with the tables?)",
     )
-    _line("  CPU per application", "", cpu.per_call(args.instant))
+    line("  CPU per application", "", cpu.per_call(args.instant))
     _check_approved(ids, "instant")
     return p
 
@@ -342,7 +287,7 @@ def _part_parallel(
     print(
         f"\n2. parallel review: {args.parallel:,} × RS-003 online with {len(material_ids)} PDF "
         "uploads each, then acceptance (440105-RS) and both reviews (440105-RS, 440100-SB) "
-        f"through review.task_decide; load average {_load()}"
+        f"through review.task_decide; load average {load_average()}"
     )
     warmup = min(5, max(args.parallel // 10, 1))
     for n in range(warmup):
@@ -358,7 +303,7 @@ def _part_parallel(
     reviewed = sum(decide_open(pk, review_ms) for pk in ids)
     seconds = time.perf_counter() - started
     service = (sum(submit_ms) + sum(accept_ms) + sum(review_ms)) / 1e3
-    _line(
+    line(
         "  applications",
         f"{args.parallel:,}",
         f"(+{warmup} untimed warm-up; {accepted:,} acceptances, {reviewed:,} reviews)",
@@ -366,7 +311,7 @@ def _part_parallel(
     _latencies("  submit (online, uploads)", submit_ms)
     _latencies("  task_decide: acceptance", accept_ms)
     _latencies("  task_decide: review", review_ms, "(the last one issues the certificate)")
-    _line(
+    line(
         "  end-to-end throughput",
         f"{args.parallel / seconds:,.1f} /s",
         f"({seconds:.1f} s wall for submit + 3 decisions each; "
@@ -394,7 +339,7 @@ def _part_baseline(
         f"and {args.view:,} instant submits through the window form (applications:window_apply, "
         "302 to the receipt), both by django.test.Client as the same signed-in clerk (all "
         "middleware, session and OTP checks, one persistent connection), interleaved with "
-        f"{args.view:,} direct application_submit calls; load average {_load()}"
+        f"{args.view:,} direct application_submit calls; load average {load_average()}"
     )
 
     def window_post(n: int, ms: list[float]) -> None:
@@ -444,12 +389,12 @@ def _part_baseline(
         ),
         "window form and service",
     )
-    _line(
+    line(
         "  ratio form submit / bare",
         f"p50 {view[50] / bare[50]:.1f}×",
         f"p95 {view[95] / bare[95]:.1f}× (both through the test client)",
     )
-    _line(
+    line(
         "  ratio service call / bare",
         f"p50 {service[50] / bare[50]:.1f}×",
         f"p95 {service[95] / bare[95]:.1f}× (the service call has no HTTP, session or form)",
@@ -472,12 +417,12 @@ def _run(args: argparse.Namespace, work: Path) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0].split()[0]
-    _line(
+    line(
         "database ready",
         f"{time.perf_counter() - started:.1f} s",
         f"({connection.settings_dict['NAME']}, PostgreSQL {version}, "
         f"{os.cpu_count()} CPUs, "
-        f"{len(citizens)} citizens round-robin; load average {_load()})",
+        f"{len(citizens)} citizens round-robin; load average {load_average()})",
     )
 
     instant: dict[int, float] = {}
@@ -492,7 +437,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
         print("\nno instant applications timed (--instant 0): the aim is not assessed")
         return 0
 
-    _line("load average at the end", _load(), "(1, 5, 15 min; other work on this machine)")
+    line("load average at the end", load_average(), "(1, 5, 15 min; other work on this machine)")
     instant_p95 = instant[95]
     met = instant_p95 < TARGET_P95_MS
     print(
@@ -534,14 +479,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    _database_recreate(base_url, name)
+    database_recreate(base_url, name)
     try:
         with tempfile.TemporaryDirectory(prefix="bench_applications_") as work:
             return _run(args, Path(work))
     finally:
         connections.close_all()
         if not args.keep:
-            _database_recreate(base_url, name, drop_only=True)
+            database_recreate(base_url, name, drop_only=True)
 
 
 if __name__ == "__main__":

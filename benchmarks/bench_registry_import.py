@@ -40,12 +40,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DJANGO_DEBUG", "false")  # no query log, as in production
 django.setup()
 
-import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from psycopg import sql  # noqa: E402
 
+from benchmarks.measure import backend_cpu_seconds, database_recreate, line  # noqa: E402
 from cityhall.geo.models import Division  # noqa: E402
 from cityhall.geo.services import demo_layout_build  # noqa: E402
 from cityhall.identity.models import OrgUnit, UnitKind, UnitLevel  # noqa: E402
@@ -66,34 +65,11 @@ TARGET_RATIO = 0.4
 T = TypeVar("T")
 
 
-def _database_recreate(url: str, *, drop_only: bool = False) -> None:
-    """Drop (and create) the benchmark database through the server's maintenance database."""
-    base, _slash, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as maintenance:
-        maintenance.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if not drop_only:
-            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend, if the server runs on this machine."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _timed_import(call: Callable[[], T]) -> tuple[T, str]:
     """Run an import; what it cost in CPU per process, per row, as a line to print."""
-    backend_before, before = _backend_cpu_seconds(), os.times()
+    backend_before, before = backend_cpu_seconds(), os.times()
     result = call()
-    backend_after, after = _backend_cpu_seconds(), os.times()
+    backend_after, after = backend_cpu_seconds(), os.times()
     rows = max(getattr(result, "read", 1), 1)
     main = after.user - before.user + after.system - before.system
     # Pool workers are reaped when the import ends, so their time shows up as children's.
@@ -120,10 +96,6 @@ def _sample_documents(path: Path, count: int, seed: int) -> list[tuple[str, str]
     return sample
 
 
-def _line(label: str, figure: str, note: str = "") -> None:
-    print(f"{label + ':':<22}{figure:>16}  {note}".rstrip())
-
-
 def _run(args: argparse.Namespace, work: Path) -> int:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -137,7 +109,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
             "division": Division.objects.get(code="440100"),
         },
     )
-    _line(
+    line(
         "database ready",
         f"{time.perf_counter() - started:.1f} s",
         f"({connection.settings_dict['NAME']}, {os.cpu_count()} CPUs)",
@@ -148,7 +120,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
         out_dir=work, persons=args.persons, companies=args.companies, seed=args.seed, months=0
     )
     houses_csv, persons_csv = work / "houses.csv", work / "persons.csv"
-    _line(
+    line(
         "synthetic city",
         f"{time.perf_counter() - started:.1f} s",
         f"({synth.rows['houses']:,} houses, {synth.rows['persons']:,} persons, "
@@ -174,7 +146,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
     )
     if args.progress:
         print(file=sys.stderr)
-    _line(
+    line(
         "houses import",
         f"{houses.rows_per_second:,.0f} rows/s",
         f"({houses.inserted:,} inserted, {houses.rejected:,} rejected, {houses.seconds:.1f} s)",
@@ -182,22 +154,22 @@ def _run(args: argparse.Namespace, work: Path) -> int:
 
     persons, persons_cpu = _timed_import(persons_import)
     stored = Person.objects.count()
-    _line(
+    line(
         "persons import",
         f"{persons.rows_per_second:,.0f} rows/s",
         f"({persons.read:,} read, {persons.inserted:,} inserted, {persons.rejected:,} rejected, "
         f"{persons.seconds:.1f} s)",
     )
-    _line("  CPU per row", "", persons_cpu)
+    line("  CPU per row", "", persons_cpu)
 
     again, again_cpu = _timed_import(persons_import)
-    _line(
+    line(
         "persons re-import",
         f"{again.rows_per_second:,.0f} rows/s",
         f"({again.unchanged:,} unchanged, {again.inserted + again.updated:,} written, "
         f"{again.seconds:.1f} s)",
     )
-    _line("  CPU per row", "", again_cpu)
+    line("  CPU per row", "", again_cpu)
 
     # The CPU part alone, in one process: what one core does per second.
     with persons_csv.open("rb") as raw:
@@ -206,7 +178,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
     t0 = time.perf_counter()
     _clean_chunk("persons", reader.header, chunk, timezone.localdate())
     clean_rate = len(chunk.records) / (time.perf_counter() - t0)
-    _line("cleaning only", f"{clean_rate:,.0f} rows/s", "(1 process: parse, rules, seal, index)")
+    line("cleaning only", f"{clean_rate:,.0f} rows/s", "(1 process: parse, rules, seal, index)")
 
     with connection.cursor() as cursor:
         # PostgreSQL alone, no Python: the stored rows into a table with the persons table's
@@ -218,7 +190,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'bench_person_floor'")
         indexes = cursor.fetchone()[0]
         cursor.execute("DROP TABLE bench_person_floor")
-    _line(
+    line(
         "schema floor",
         f"{floor_rate:,.0f} rows/s",
         f"(INSERT … SELECT of the stored persons into a copy of registry_person "
@@ -240,15 +212,15 @@ def _run(args: argparse.Namespace, work: Path) -> int:
         bare_rows = cursor.fetchone()[0]
     bare_rate = bare_rows / bare_seconds
     ratio = persons.rows_per_second / bare_rate
-    _line("bare COPY", f"{bare_rate:,.0f} rows/s", f"({bare_rows:,} rows, {bare_seconds:.1f} s)")
-    _line("ratio import/COPY", f"{ratio:.3f}", f"(aim ≥ {TARGET_RATIO})")
+    line("bare COPY", f"{bare_rate:,.0f} rows/s", f"({bare_rows:,} rows, {bare_seconds:.1f} s)")
+    line("ratio import/COPY", f"{ratio:.3f}", f"(aim ≥ {TARGET_RATIO})")
 
     sample = _sample_documents(persons_csv, args.lookups, args.seed)
     person_find_by_document(*sample[0])  # warm the connection and the code path
     t0 = time.perf_counter()
     found = sum(person_find_by_document(kind, number) is not None for kind, number in sample)
     lookup_seconds = time.perf_counter() - t0
-    _line(
+    line(
         "exact-ID lookups",
         f"{len(sample) / lookup_seconds:,.0f} /s",
         f"({found:,}/{len(sample):,} found, {lookup_seconds / len(sample) * 1e6:.0f} µs each, "
@@ -289,14 +261,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    _database_recreate(url)
+    database_recreate(*url.rsplit("/", 1))
     try:
         with tempfile.TemporaryDirectory(prefix="bench_registry_import_") as work:
             return _run(args, Path(work))
     finally:
         connections.close_all()
         if not args.keep:
-            _database_recreate(url, drop_only=True)
+            database_recreate(*url.rsplit("/", 1), drop_only=True)
 
 
 if __name__ == "__main__":

@@ -66,16 +66,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DJANGO_DEBUG", "false")  # no query log, as in production
 django.setup()
 
-import psycopg  # noqa: E402
 import shapely  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.db.models import Count, F, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from psycopg import sql  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 
+from benchmarks.measure import (  # noqa: E402
+    CpuMeter,
+    database_recreate,
+    line,
+    load_average,
+    percentiles,
+)
 from cityhall.geo.models import Grid  # noqa: E402
 from cityhall.geo.services import demo_layout_build  # noqa: E402
 from cityhall.hotline import analysis, training  # noqa: E402
@@ -102,65 +107,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # --------------------------------------------------------------------------------------------
 # Figures
-
-
-def _percentiles(ms: Sequence[float]) -> dict[int, float]:
-    if len(ms) < 2:
-        return {50: ms[0], 95: ms[0], 99: ms[0]} if ms else {50: 0.0, 95: 0.0, 99: 0.0}
-    cuts = statistics.quantiles(ms, n=100, method="inclusive")
-    return {50: cuts[49], 95: cuts[94], 99: cuts[98]}
-
-
-def _line(label: str, figure: str, note: str = "") -> None:
-    print(f"{label + ':':<34}{figure:>16}  {note}".rstrip(), flush=True)
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend, if the server runs on this machine."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class CpuMeter:
-    """CPU of this process and of its PostgreSQL backend over a stretch of calls."""
-
-    def __enter__(self) -> "CpuMeter":
-        self.backend = _backend_cpu_seconds()
-        self.times = os.times()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        after, backend = os.times(), _backend_cpu_seconds()
-        self.python = after.user - self.times.user + after.system - self.times.system
-        self.postgres = (
-            backend - self.backend if backend is not None and self.backend is not None else None
-        )
-
-    def per_call(self, calls: int) -> str:
-        parts = [f"Python {self.python / calls * 1e3:.1f} ms"]
-        if self.postgres is not None:
-            parts.append(f"PostgreSQL backend {self.postgres / calls * 1e3:.1f} ms")
-        return ", ".join(parts)
-
-
-def _database_recreate(base_url: str, name: str, *, drop_only: bool = False) -> None:
-    """Drop (and create) the scratch database through the server's maintenance database."""
-    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as maintenance:
-        maintenance.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if not drop_only:
-            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,7 +181,7 @@ def _intake_check(ids: Sequence[int], labels: Sequence[str], what: str) -> None:
     dispatched = sum(1 for pk in ids if rows.get(pk) == expected[pk][0])
     with_events = sum(1 for pk in ids if events.get(pk) == expected[pk][1])
     agreed = sum(1 for pk, label in zip(ids, labels, strict=True) if codes.get(pk) == label)
-    _line(
+    line(
         "  outcome checked",
         f"{dispatched:,}/{len(ids):,}",
         f"dispatched (or held for 热线直办), {with_events:,} with their events; "
@@ -273,7 +219,7 @@ def _part_intake(args: argparse.Namespace, database: str) -> float:
     print(
         f"\n1. intake in-process: {args.intake:,} drafts through ticket_create (classify, locate, "
         f"route, create, dispatch, tell), in 1 and in {args.workers} processes; "
-        f"load average {_load()}",
+        f"load average {load_average()}",
         flush=True,
     )
     one = _intake_processes(args, database, 1, None)
@@ -317,9 +263,9 @@ def _intake_processes(
     labels = [label for chunk in chunks for _draft, label in chunk[WORKER_WARM_UP:]]
     wall = max(r[4] for r in results) - min(r[3] for r in results)
     rate = len(ids) / wall
-    p = _percentiles(ms)
+    p = percentiles(ms)
     versus = f"; {rate / one:.2f}× one process" if one else ""
-    _line(
+    line(
         f"  {workers} process{'es' if workers > 1 else ''}",
         f"{rate:,.1f} /s",
         f"p50 {p[50]:.1f} ms, p95 {p[95]:.1f} ms, p99 {p[99]:.1f} ms "
@@ -332,7 +278,7 @@ def _intake_processes(
         cpu += f", PostgreSQL backend {sum(postgres) / len(ids) * 1e3:.1f} ms"
         total = python + sum(postgres) / len(ids) * 1e3
         cpu += f": at most {(os.cpu_count() or 1) * 1e3 / total:,.0f} /s on {os.cpu_count()} cores"
-    _line("  CPU per ticket", "", cpu)
+    line("  CPU per ticket", "", cpu)
     _intake_check(ids, labels, f"{workers} processes")
     return rate
 
@@ -370,7 +316,7 @@ def _queries_per_ticket(samples: int = 30) -> None:
     total = (time.perf_counter() - started) * 1e3 / samples
     count = sum(len(v) for v in by_statement.values()) / samples
     waiting = sum(sum(v) for v in by_statement.values()) / samples
-    _line(
+    line(
         "  queries per ticket",
         f"{count:.1f}",
         f"{waiting:.2f} ms of {total:.2f} ms per ticket in round trips to PostgreSQL (wall "
@@ -546,7 +492,7 @@ def _part_http(args: argparse.Namespace, database_url: str, work: Path) -> dict[
     print(
         f"\n2. intake over HTTP: {args.http:,} form-encoded POSTs to /open311/v2/requests.json "
         f"(api_key) from {args.clients} client threads, to `manage.py serve` on port {port} "
-        f"(Django's threaded server, one process); load average {_load()}",
+        f"(Django's threaded server, one process); load average {load_average()}",
         flush=True,
     )
     connections.close_all()
@@ -592,8 +538,8 @@ def _part_http(args: argparse.Namespace, database_url: str, work: Path) -> dict[
         if status == 200:
             numbers.append(json.loads(content)[0]["service_request_id"])
     ms = [m for _status, _content, m in results]
-    p = _percentiles(ms)
-    _line(
+    p = percentiles(ms)
+    line(
         "  Open311 POST",
         f"p50 {p[50]:.1f} ms",
         f"p95 {p[95]:.1f} ms, p99 {p[99]:.1f} ms; {len(results) / seconds:,.1f} requests/s "
@@ -608,7 +554,7 @@ def _part_http(args: argparse.Namespace, database_url: str, work: Path) -> dict[
         )
         .count()
     )
-    _line(
+    line(
         "  outcome checked",
         f"{dispatched:,}/{args.http:,}",
         f"tickets found dispatched (or held for 热线直办) by their tracking numbers; "
@@ -634,7 +580,10 @@ def _part_hotspots(end: date) -> dict[str, tuple[float, float]]:
     """Part 3: hotspot queries for a month and a year; (cold, warm median) seconds each."""
     year = {"start": end - timedelta(days=364), "end": end}
     month = {"start": end - timedelta(days=29), "end": end}
-    print(f"\n3. hotspots (analysis.hotspots, top 20 grids); load average {_load()}", flush=True)
+    print(
+        f"\n3. hotspots (analysis.hotspots, top 20 grids); load average {load_average()}",
+        flush=True,
+    )
     _seconds, top = _timed_hotspots(**year)
     busiest = (
         Ticket.objects.filter(grid_code=top[0].grid_code)
@@ -663,7 +612,7 @@ def _part_hotspots(end: date) -> dict[str, tuple[float, float]]:
             tickets = tickets.filter(category__code=code)
         mean = tickets.count() / Grid.objects.count()
         ratio = found[0].count / mean if found and mean else 0.0
-        _line(
+        line(
             f"  {label}",
             f"{statistics.median(warm) * 1e3:,.0f} ms",
             f"warm median of 5; first call {cold * 1e3:,.0f} ms; top grid {found[0].grid_code} "
@@ -707,7 +656,7 @@ def _prepare(args: argparse.Namespace) -> date:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0].split()[0]
-    _line(
+    line(
         "database ready",
         f"{time.perf_counter() - started:.1f} s",
         f"({connection.settings_dict['NAME']}, PostgreSQL {version}, {os.cpu_count()} CPUs; "
@@ -725,14 +674,14 @@ def _prepare(args: argparse.Namespace) -> date:
     vacuum = time.perf_counter() - started
     if Ticket.objects.count() != loaded or loaded != args.tickets:
         raise AssertionError(f"history: {loaded} loaded, {Ticket.objects.count()} in the table")
-    _line(
+    line(
         "history loaded",
         f"{seconds:,.1f} s",
         f"{loaded:,} tickets over {end - timedelta(days=364)} … {end} "
         f"({loaded / seconds:,.0f} /s; table with indexes {size}; VACUUM ANALYZE {vacuum:.1f} s)",
     )
     statuses = Counter(dict(Ticket.objects.values_list("status").annotate(n=Count("id"))))
-    _line("  statuses", "", ", ".join(f"{k} {v:,}" for k, v in statuses.most_common()))
+    line("  statuses", "", ", ".join(f"{k} {v:,}" for k, v in statuses.most_common()))
     shares = Ticket.objects.aggregate(
         resolved=Count("id", filter=Q(resolved_at__isnull=False)),
         on_time=Count("id", filter=Q(resolved_at__lte=F("deadline"))),
@@ -742,7 +691,7 @@ def _prepare(args: argparse.Namespace) -> date:
         returned=Count("id", filter=Q(return_count__gt=0)),
         reopened=Count("id", filter=Q(reopen_count__gt=0)),
     )
-    _line(
+    line(
         "  shares",
         "",
         f"on time {shares['on_time'] / shares['resolved']:.1%} of resolved; satisfied or basic "
@@ -754,7 +703,7 @@ def _prepare(args: argparse.Namespace) -> date:
         started = time.perf_counter()
         samples = training.training_samples(limit=args.train)
         model = training.classifier_train(samples=samples)
-        _line(
+        line(
             "classifier trained",
             f"{time.perf_counter() - started:.1f} s",
             f"on {model.samples:,} finished tickets: held-out accuracy {model.accuracy:.1%}, "
@@ -830,7 +779,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.keep, args.load_seconds = True, None
         end = timezone.localdate() - timedelta(days=1)
     else:
-        _database_recreate(base_url, name)
+        database_recreate(base_url, name)
     figures: dict[str, Any] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="bench_hotline_") as work:
@@ -841,14 +790,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.http:
                 figures["http"] = _part_http(args, f"{base_url}/{name}", Path(work))
             figures["hotspots"] = _part_hotspots(end)
-            _line("\nload average at the end", _load(), "(1, 5, 15 min)")
+            line("\nload average at the end", load_average(), "(1, 5, 15 min)")
             met = _summary(args, figures)
             print(f"\n(settings {settings.SETTINGS_MODULE}; DEBUG {settings.DEBUG})")
             return 0 if met else 1
     finally:
         connections.close_all()
         if not args.keep:
-            _database_recreate(base_url, name, drop_only=True)
+            database_recreate(base_url, name, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -129,11 +129,20 @@ class LocateResult:
 
 
 @dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    # name → divisions of that name, longest names first so "南华西街" beats "华西".
+    districts: tuple[tuple[str, int], ...]
+    streets: tuple[tuple[str, int, int], ...]  # (name, id, district id)
+    communities: tuple[tuple[str, int, int], ...]  # (name, id, street id)
+
+
+@dataclass(frozen=True, slots=True)
 class _GridIndex:
     stamp: tuple[object, ...]
     tree: shapely.STRtree
     # Answers are built once per grid, so a hit costs a lookup, not a query.
     answers: tuple[LocateResult, ...]
+    gazetteer: "_Gazetteer"
 
 
 # The index lives in each process and is rebuilt when grids or divisions change. Services that
@@ -197,7 +206,12 @@ def _index_build(stamp: tuple[object, ...]) -> _GridIndex:
         )
     polygons = np.asarray(geometries, dtype=object)
     shapely.prepare(polygons)
-    return _GridIndex(stamp=stamp, tree=shapely.STRtree(polygons), answers=tuple(answers))
+    return _GridIndex(
+        stamp=stamp,
+        tree=shapely.STRtree(polygons),
+        answers=tuple(answers),
+        gazetteer=_gazetteer_build(),
+    )
 
 
 def _grid_index() -> _GridIndex:
@@ -236,48 +250,18 @@ def locate(*, lat: float, lng: float) -> LocateResult:
 # Address → division
 
 
-@dataclass(frozen=True, slots=True)
-class _Gazetteer:
-    stamp: tuple[object, ...]
-    # name → divisions of that name, longest names first so "南华西街" beats "华西".
-    districts: tuple[tuple[str, int], ...]
-    streets: tuple[tuple[str, int, int], ...]  # (name, id, district id)
-    communities: tuple[tuple[str, int, int], ...]  # (name, id, street id)
+def _gazetteer_build() -> _Gazetteer:
+    rows = list(Division.objects.values_list("id", "name", "level", "parent_id"))
+    by_length = sorted(rows, key=lambda r: -len(r[1]))
 
+    def named(level: str) -> tuple[tuple[str, int, int], ...]:
+        return tuple((r[1], r[0], r[3]) for r in by_length if r[2] == level)
 
-_gazetteer: _Gazetteer | None = None
-_gazetteer_checked_at = 0.0
-_gazetteer_generation = -1
-
-
-def _gazetteer_get() -> _Gazetteer:
-    """Division names, cached like the grid index (and invalidated with it)."""
-    global _gazetteer, _gazetteer_checked_at, _gazetteer_generation
-    cached = _gazetteer
-    if (
-        cached is not None
-        and _gazetteer_generation == _generation
-        and time.monotonic() - _gazetteer_checked_at < INDEX_RECHECK_SECONDS
-    ):
-        return cached
-    with _lock:
-        _gazetteer_generation = _generation
-        stamp = tuple(Division.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
-        if _gazetteer is None or _gazetteer.stamp != stamp:
-            rows = list(Division.objects.values_list("id", "name", "level", "parent_id"))
-            by_length = sorted(rows, key=lambda r: -len(r[1]))
-            _gazetteer = _Gazetteer(
-                stamp=stamp,
-                districts=tuple((r[1], r[0]) for r in by_length if r[2] == DivisionLevel.DISTRICT),
-                streets=tuple(
-                    (r[1], r[0], r[3]) for r in by_length if r[2] == DivisionLevel.STREET
-                ),
-                communities=tuple(
-                    (r[1], r[0], r[3]) for r in by_length if r[2] == DivisionLevel.COMMUNITY
-                ),
-            )
-        _gazetteer_checked_at = time.monotonic()
-        return _gazetteer
+    return _Gazetteer(
+        districts=tuple((n, pk) for n, pk, _parent in named(DivisionLevel.DISTRICT)),
+        streets=named(DivisionLevel.STREET),
+        communities=named(DivisionLevel.COMMUNITY),
+    )
 
 
 def division_from_address(address: str) -> Division | None:
@@ -289,7 +273,8 @@ def division_from_address(address: str) -> Division | None:
     text = address.strip()
     if not text:
         return None
-    gazetteer = _gazetteer_get()
+    # Division names live in the grid index: one cache, one stamp, one invalidation.
+    gazetteer = _grid_index().gazetteer
     district = next((pk for name, pk in gazetteer.districts if name in text), None)
     streets = [
         (name, pk)

@@ -27,6 +27,29 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
+def _event(
+    ticket: Ticket,
+    *,
+    action: str,
+    actor: Account | None,
+    unit: OrgUnit | None,
+    note: str,
+    public: bool,
+    from_status: str,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        at=timezone.now(),
+        actor=actor,
+        unit=unit,
+        action=action,
+        from_status=from_status,
+        to_status=ticket.status,
+        note=note,
+        public=public,
+    )
+
+
 def event_record(
     *,
     ticket: Ticket,
@@ -37,16 +60,14 @@ def event_record(
     public: bool = True,
 ) -> TicketEvent:
     """An event that does not change the status (a reminder, a photo, an extension request)."""
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        at=timezone.now(),
+    return _event(
+        ticket,
+        action=action,
         actor=actor,
         unit=unit,
-        action=action,
-        from_status=ticket.status,
-        to_status=ticket.status,
         note=note,
         public=public,
+        from_status=ticket.status,
     )
 
 
@@ -74,16 +95,14 @@ def transition(
     transition_check(ticket=ticket, to=to)
     current = ticket.status
     ticket.status = to
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        at=timezone.now(),
+    return _event(
+        ticket,
+        action=action,
         actor=actor,
         unit=unit,
-        action=action,
-        from_status=current,
-        to_status=to,
         note=note,
         public=public,
+        from_status=current,
     )
 
 

@@ -13,6 +13,7 @@ from cityhall.hotline.models import Channel, Status, Ticket, TicketPhoto
 from cityhall.hotline.services import dispatch as d
 from cityhall.hotline.services.intake import ticket_create
 from cityhall.hotline.tests import factories as f
+from cityhall.identity.selectors import personal_data_reads_of
 from cityhall.identity.tests.factories import signed_in
 
 TEXT = f.VENDING
@@ -306,3 +307,16 @@ def test_callbacks_page_shows_the_number_to_call_and_audits_it(client, hc):
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.CALLED_BACK
+
+
+def test_a_citizen_sees_that_the_hotline_read_their_number(client, hc):
+    ticket = _ticket(hc, reporter_phone=hc.citizen.phone, reporter_name="")
+    assert ticket.reporter == hc.citizen
+    d.ticket_dispatch(ticket=ticket, to=hc.street_office, by=hc.district_dispatcher)
+    d.ticket_accept(ticket=ticket, by=hc.street_officer)
+    d.ticket_resolve(ticket=ticket, result="已处理完毕", by=hc.street_officer)
+    signed_in(client, hc.city_operator)
+    assert hc.citizen.phone in client.get(reverse("hotline:callbacks")).content.decode()
+    reads = list(personal_data_reads_of(account=hc.citizen))
+    assert [r.detail.get("purpose") for r in reads] == ["回访"]
+    assert reads[0].actor == hc.city_operator

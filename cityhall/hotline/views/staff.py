@@ -259,16 +259,18 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     tickets = list(selectors.tickets_to_close(actor=actor).select_related("reporter")[:100])
     for ticket in tickets:
         ticket.contact_phone = _contact_phone(ticket)  # type: ignore[attr-defined]
-    shown = [t.pk for t in tickets if t.status == Status.RESOLVED and t.contact_phone]  # type: ignore[attr-defined]
-    if shown:
-        audit_record(
-            event=AuditEvent.PERSONAL_DATA_READ,
-            actor=actor,
-            subject_type="hotline_ticket",
-            subject_id=",".join(str(pk) for pk in shown)[:64],
-            detail={"fields": ["reporter_phone"], "masked": False, "purpose": "回访"},
-            request=request,
-        )
+        if ticket.status == Status.RESOLVED and ticket.contact_phone:  # type: ignore[attr-defined]
+            # Shown in full for the call: one entry per number read; a reporter with an account
+            # sees it among "who looked at my data".
+            account = ticket.reporter
+            audit_record(
+                event=AuditEvent.PERSONAL_DATA_READ,
+                actor=actor,
+                subject_type="account" if account else "hotline_ticket",
+                subject_id=str(account.pk if account else ticket.pk),
+                detail={"fields": ["phone"], "masked": False, "purpose": "回访"},
+                request=request,
+            )
     return render(request, "hotline/callbacks.html", {"tickets": tickets, "form": CallbackForm()})
 
 
@@ -380,13 +382,15 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request)
     ticket = selectors.ticket_get_for_staff(actor=actor, number=number)
     if ticket.reporter_name or ticket.reporter_phone:
-        # Masked, but still a read of someone's personal data: recorded.
+        # Masked, but still a read of someone's personal data: recorded (on the account, when
+        # there is one, so the citizen sees it among "who looked at my data").
+        account = ticket.reporter
         audit_record(
             event=AuditEvent.PERSONAL_DATA_READ,
             actor=actor,
-            subject_type="hotline_ticket",
-            subject_id=str(ticket.pk),
-            detail={"fields": ["reporter_name", "reporter_phone"], "masked": True},
+            subject_type="account" if account else "hotline_ticket",
+            subject_id=str(account.pk if account else ticket.pk),
+            detail={"fields": ["name", "phone"], "masked": True},
             request=request,
         )
     return render(request, "hotline/detail.html", _detail_context(actor, ticket))

@@ -1,0 +1,71 @@
+"""What every benchmark measures with: latency percentiles, aligned output lines, the load
+average, CPU of this process and of its PostgreSQL backend, and a scratch database."""
+
+import os
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+import psycopg
+from django.db import connection
+from psycopg import sql
+
+
+def percentiles(ms: Sequence[float]) -> dict[int, float]:
+    """p50, p95 and p99 of a list of milliseconds."""
+    if len(ms) < 2:
+        return {50: ms[0], 95: ms[0], 99: ms[0]} if ms else {50: 0.0, 95: 0.0, 99: 0.0}
+    cuts = statistics.quantiles(ms, n=100, method="inclusive")
+    return {50: cuts[49], 95: cuts[94], 99: cuts[98]}
+
+
+def line(label: str, figure: str, note: str = "", *, width: int = 34) -> None:
+    print(f"{label + ':':<{width}}{figure:>16}  {note}".rstrip(), flush=True)
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def backend_cpu_seconds() -> float | None:
+    """CPU time of this connection's PostgreSQL backend, if the server runs on this machine."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU of this process and of its PostgreSQL backend over a stretch of calls."""
+
+    def __enter__(self) -> "CpuMeter":
+        self.backend = backend_cpu_seconds()
+        self.times = os.times()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        after, backend = os.times(), backend_cpu_seconds()
+        self.python = after.user - self.times.user + after.system - self.times.system
+        self.postgres = (
+            backend - self.backend if backend is not None and self.backend is not None else None
+        )
+
+    def per_call(self, calls: int) -> str:
+        parts = [f"Python {self.python / calls * 1e3:.1f} ms"]
+        if self.postgres is not None:
+            parts.append(f"PostgreSQL backend {self.postgres / calls * 1e3:.1f} ms")
+        return ", ".join(parts)
+
+
+def database_recreate(base_url: str, name: str, *, drop_only: bool = False) -> None:
+    """Drop (and create) a scratch database through the server's maintenance database."""
+    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as maintenance:
+        maintenance.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        if not drop_only:
+            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
