@@ -34,6 +34,9 @@ class Capability(StrEnum):
     HOTLINE_HANDLE = "hotline_handle"
     GRID_PATROL = "grid_patrol"
     HOTLINE_ANALYSIS = "hotline_analysis"
+    EXCHANGE_CATALOGUE = "exchange_catalogue"
+    DATA_STEWARDSHIP = "data_stewardship"
+    CROSSCHECK_FINDINGS = "crosscheck_findings"
 
 
 CAPABILITIES: dict[Capability, frozenset[str]] = {
@@ -97,5 +100,14 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.GRID_PATROL: frozenset({Role.GRID_INSPECTOR}),
     Capability.HOTLINE_ANALYSIS: frozenset(
         {Role.SUPERVISOR, Role.DISPATCHER, Role.HOTLINE_OPERATOR, Role.ADMINISTRATOR}
+    ),
+    # 一网: every member of staff may browse the catalogue of data resources.
+    Capability.EXCHANGE_CATALOGUE: frozenset(Role.values),
+    # A department's data steward: publishes its resources, registers its client systems, asks
+    # for and decides grants, reads the access log of its resources, answers objections.
+    Capability.DATA_STEWARDSHIP: frozenset({Role.DATA_STEWARD}),
+    # Cross-check findings are cases for the responsible department to verify.
+    Capability.CROSSCHECK_FINDINGS: frozenset(
+        {Role.DATA_STEWARD, Role.DEPARTMENT_REVIEWER, Role.SUPERVISOR}
     ),
 }

@@ -15,6 +15,7 @@ from cityhall.core.models import TimeStampedModel
 from cityhall.geo.models import Grid
 from cityhall.identity.models import Account, OrgUnit
 from cityhall.registry.vocab import (
+    BenefitKind,
     ContributionStatus,
     DocumentType,
     FilingStatus,
@@ -366,6 +367,38 @@ class Contribution(Fact):
         constraints = [
             models.UniqueConstraint(fields=["person", "month"], name="contribution_one_per_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="contribution_month_start"),
+        ]
+
+
+class Benefit(Fact):
+    """A benefit paid to a person each month (the paying department is `supplied_by`)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="benefits")
+    kind = models.CharField(_("待遇类别"), max_length=16, choices=BenefitKind.choices)
+    monthly_amount = models.DecimalField(_("月发放金额（元）"), max_digits=9, decimal_places=2)
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("终止日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待遇发放")
+        verbose_name_plural = _("待遇发放")
+        # Cross-checks scan the benefits of one kind that are still being paid.
+        indexes = [
+            models.Index(
+                fields=["kind", "person"], condition=Q(until__isnull=True), name="benefit_current"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "since"], name="benefit_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="benefit_period_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_amount__gt=0), name="benefit_amount_positive"
+            ),
         ]
 
 

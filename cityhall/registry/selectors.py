@@ -11,6 +11,7 @@ from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
 from cityhall.identity.selectors import require_capability
 from cityhall.registry.models import (
+    Benefit,
     Contribution,
     Employment,
     FactChange,
@@ -262,3 +263,67 @@ def own_records(*, document_number: str, uscc: str = "") -> OwnRecords:
         if company is not None:
             records["legal_person"] = company.name
     return OwnRecords(person=person, records=records, address=address)
+
+
+# Reads for the exchange gateway (一网): many keys at once, unscoped; the exchange applies the
+# grant and writes every read to its access log.
+
+
+def persons_by_document_index(indexes: list[str]) -> dict[str, Person]:
+    """Persons by the blind index of their document (one query however many keys)."""
+    if len(indexes) == 1:
+        found = list(Person.objects.raw(_FIND_BY_DOCUMENT, indexes))
+        return {p.document_index: p for p in found}
+    return {p.document_index: p for p in Person.objects.filter(document_index__in=indexes)}
+
+
+def house_addresses(house_ids: list[int]) -> dict[int, str]:
+    """The postal address of each house (building address, unit and number)."""
+    rows = House.objects.filter(pk__in=house_ids).values_list(
+        "pk", "unit__building__address", "unit__number", "number"
+    )
+    return {pk: f"{address}{unit}单元{number}" for pk, address, unit, number in rows}
+
+
+def current_employments(person_ids: list[int]) -> dict[int, Employment]:
+    """Each person's current job (the latest started, if several are open)."""
+    found: dict[int, Employment] = {}
+    for employment in (
+        Employment.objects.filter(person_id__in=person_ids, until__isnull=True)
+        .select_related("employer")
+        .order_by("person_id", "since")
+    ):
+        found[employment.person_id] = employment
+    return found
+
+
+def contributions_recent(
+    person_ids: list[int], *, months: int = 12
+) -> dict[int, list[Contribution]]:
+    """Each person's contributions of their latest `months` months, newest first."""
+    found: dict[int, list[Contribution]] = {pk: [] for pk in person_ids}
+    for row in (
+        Contribution.objects.filter(person_id__in=person_ids)
+        .select_related("employer")
+        .order_by("person_id", "-month")
+    ):
+        if len(found[row.person_id]) < months:
+            found[row.person_id].append(row)
+    return found
+
+
+def benefits_of(person_ids: list[int]) -> dict[int, list[Benefit]]:
+    """Each person's benefits, current ones first."""
+    found: dict[int, list[Benefit]] = {pk: [] for pk in person_ids}
+    for row in Benefit.objects.filter(person_id__in=person_ids).order_by(
+        "person_id", "until", "-since"
+    ):
+        found[row.person_id].append(row)
+    return found
+
+
+def legal_persons_by_uscc(usccs: list[str]) -> dict[str, LegalPerson]:
+    return {
+        c.uscc: c
+        for c in LegalPerson.objects.filter(uscc__in=usccs).select_related("legal_representative")
+    }

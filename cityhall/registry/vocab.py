@@ -143,6 +143,14 @@ class ContributionStatus(models.TextChoices):
     SUSPENDED = "suspended", _("暂停缴费")
 
 
+class BenefitKind(models.TextChoices):
+    # Paid monthly by the social insurance fund (unemployment, pension) or civil affairs
+    # (subsistence allowance, 低保).
+    UNEMPLOYMENT = "unemployment", _("失业保险金")
+    SUBSISTENCE = "subsistence", _("最低生活保障金")
+    PENSION = "pension", _("基本养老金")
+
+
 class FilingStatus(models.TextChoices):
     ACTIVE = "active", _("有效")
     CANCELLED = "cancelled", _("已撤销")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cityhall.catalog",
     "cityhall.applications",
     "cityhall.hotline",
+    "cityhall.exchange",
     "cityhall.portal",
 ]
 
@@ -141,6 +142,12 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Exchange (一网): the Ed25519 key that signs gateway access tokens and access-log checkpoints
+# (base64 of 32 bytes; development derives one from SECRET_KEY, production requires its own).
+CITYHALL_EXCHANGE_SIGNING_KEY = env.str("CITYHALL_EXCHANGE_SIGNING_KEY", default="")
+CITYHALL_EXCHANGE_TOKEN_SECONDS = env.int("CITYHALL_EXCHANGE_TOKEN_SECONDS", default=600)
+CITYHALL_EXCHANGE_BATCH_LIMIT = env.int("CITYHALL_EXCHANGE_BATCH_LIMIT", default=1000)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://cityhall")}
 

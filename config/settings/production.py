@@ -33,3 +33,7 @@ STORAGES = {
 }
 # Static files straight from the web process (hashed names, compressed), right after security.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+if not CITYHALL_EXCHANGE_SIGNING_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "CITYHALL_EXCHANGE_SIGNING_KEY must be set in production (base64 of 32 random bytes)"
+    )

@@ -1,0 +1,254 @@
+"""Grants (共享授权): a department asks, the owner's steward decides, and the gateway checks.
+
+Deny by default: a query needs an approved, current grant of the caller's department (or of the
+calling system itself) for that resource, purpose and every field it asks for.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityhall.core.audit import audit_record
+from cityhall.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from cityhall.exchange.models import AccessGrant, ClientSystem, DataResource
+from cityhall.exchange.services.common import number_assign, steward_unit
+from cityhall.exchange.vocab import GrantStatus, Purpose, ResourceStatus, SharingType
+from cityhall.identity.models import Account
+
+MAX_VALIDITY_DAYS = 3 * 366
+
+
+def grant_request(
+    *,
+    actor: Account,
+    resource_code: str,
+    fields: Sequence[str],
+    purpose: str,
+    legal_basis: str,
+    valid_from: date,
+    valid_until: date,
+    client_id: str = "",
+) -> AccessGrant:
+    """A steward asks, for their department, to read chosen fields of a resource for one
+    purpose; resources shared without conditions are granted at once."""
+    unit = steward_unit(actor)
+    resource = DataResource.objects.filter(
+        code=resource_code, status=ResourceStatus.PUBLISHED
+    ).first()
+    if resource is None:
+        raise NotFoundError(_("未找到已发布的数据资源“%(code)s”") % {"code": resource_code})
+    if resource.sharing_type == SharingType.NOT_SHARED:
+        raise DomainError(_("该资源不予共享"), code="not_shared")
+    if resource.owner_id == unit.pk:
+        raise DomainError(_("本部门的资源无需申请授权"), code="own_resource")
+    known = set(resource.fields.values_list("name", flat=True))
+    chosen = list(dict.fromkeys(f.strip() for f in fields if f.strip()))
+    if not chosen:
+        raise DomainError(_("请至少选择一个字段"), code="no_fields")
+    unknown = [f for f in chosen if f not in known]
+    if unknown:
+        raise DomainError(
+            _("资源中没有这些字段：%(fields)s") % {"fields": "、".join(unknown)},
+            code="unknown_fields",
+        )
+    if purpose not in Purpose.values:
+        raise DomainError(_("无效的用途代码“%(purpose)s”") % {"purpose": purpose}, code="purpose")
+    legal_basis = legal_basis.strip()
+    if len(legal_basis) < 4:
+        raise DomainError(_("请填写申请的法律依据"), code="legal_basis")
+    if valid_until < valid_from:
+        raise DomainError(_("截止日期不能早于生效日期"), code="period")
+    if valid_until < timezone.localdate():
+        raise DomainError(_("截止日期已过"), code="period")
+    if (valid_until - valid_from).days > MAX_VALIDITY_DAYS:
+        raise DomainError(_("授权有效期最长三年"), code="period")
+    client = None
+    if client_id:
+        client = ClientSystem.objects.filter(client_id=client_id, department=unit).first()
+        if client is None:
+            raise NotFoundError(_("未找到本部门的该接入系统"))
+    now = timezone.now()
+    automatic = resource.sharing_type == SharingType.UNCONDITIONAL
+    with transaction.atomic():
+        grant = AccessGrant.objects.create(
+            number=f"pending-{now.timestamp()}-{actor.pk}",
+            resource=resource,
+            requester=unit,
+            client=client,
+            fields=chosen,
+            purpose=purpose,
+            legal_basis=legal_basis[:300],
+            valid_from=valid_from,
+            valid_until=valid_until,
+            requested_by=actor,
+            status=GrantStatus.APPROVED if automatic else GrantStatus.REQUESTED,
+            decided_at=now if automatic else None,
+            decision_reason=_("无条件共享资源，自动批准") if automatic else "",
+        )
+        number_assign(grant, "GX", now)
+        audit_record(
+            event="exchange.grant_requested",
+            actor=actor,
+            subject_type="exchange.grant",
+            subject_id=grant.number,
+            detail={"resource": resource.code, "fields": chosen, "purpose": purpose},
+        )
+    return grant
+
+
+def _owned_grant(actor: Account, number: str) -> AccessGrant:
+    unit = steward_unit(actor)
+    grant = (
+        AccessGrant.objects.select_for_update()
+        .select_related("resource")
+        .filter(number=number, resource__owner=unit)
+        .first()
+    )
+    if grant is None:
+        raise NotFoundError(_("未找到待本部门处理的该授权申请"))
+    return grant
+
+
+def grant_decide(*, actor: Account, number: str, approve: bool, reason: str) -> AccessGrant:
+    """The owner's steward approves or rejects a request (a rejection must say why)."""
+    reason = reason.strip()
+    if not approve and len(reason) < 2:
+        raise DomainError(_("驳回须说明理由"), code="reason_required")
+    with transaction.atomic():
+        grant = _owned_grant(actor, number)
+        if grant.status != GrantStatus.REQUESTED:
+            raise DomainError(_("该申请已处理"), code="already_decided")
+        grant.status = GrantStatus.APPROVED if approve else GrantStatus.REJECTED
+        grant.decided_by = actor
+        grant.decided_at = timezone.now()
+        grant.decision_reason = reason[:300]
+        grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        audit_record(
+            event="exchange.grant_decided",
+            actor=actor,
+            subject_type="exchange.grant",
+            subject_id=grant.number,
+            detail={"approved": approve, "reason": grant.decision_reason},
+        )
+    return grant
+
+
+def grant_revoke(*, actor: Account, number: str, reason: str) -> AccessGrant:
+    """Revoked at once: the next query under it is refused."""
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise DomainError(_("撤销须说明理由"), code="reason_required")
+    with transaction.atomic():
+        grant = _owned_grant(actor, number)
+        if grant.status != GrantStatus.APPROVED:
+            raise DomainError(_("只能撤销已批准的授权"), code="not_approved")
+        grant.status = GrantStatus.REVOKED
+        grant.revoked_at = timezone.now()
+        grant.revoke_reason = reason[:300]
+        grant.save(update_fields=["status", "revoked_at", "revoke_reason"])
+        audit_record(
+            event="exchange.grant_revoked",
+            actor=actor,
+            subject_type="exchange.grant",
+            subject_id=grant.number,
+            detail={"reason": grant.revoke_reason},
+        )
+    return grant
+
+
+class GrantError(PermissionDeniedError):
+    """Why the gateway refuses: names the resource, purpose, grant or fields that are missing."""
+
+    code = "no_grant"
+
+    def __init__(self, message: str, *, code: str = "no_grant", detail: dict | None = None):
+        super().__init__(message, code=code)
+        self.detail = detail or {}
+
+
+@dataclass(frozen=True)
+class GrantedAccess:
+    resource: DataResource
+    grant_number: str
+    fields: list[str]
+
+
+def grant_check(
+    *,
+    client_pk: int,
+    department_id: int,
+    resource_code: str,
+    purpose: str,
+    fields: Sequence[str] | None,
+    today: date | None = None,
+) -> GrantedAccess:
+    """The grant that allows this query, or a GrantError that says what is missing."""
+    today = today or timezone.localdate()
+    grants = list(
+        AccessGrant.objects.filter(
+            resource__code=resource_code,
+            requester_id=department_id,
+            status=GrantStatus.APPROVED,
+        )
+        .filter(Q(client__isnull=True) | Q(client_id=client_pk))
+        .select_related("resource")
+        .order_by("-valid_until")
+    )
+    if not grants:
+        resource = DataResource.objects.filter(code=resource_code).first()
+        if resource is None:
+            raise NotFoundError(_("数据资源“%(code)s”不存在") % {"code": resource_code})
+        raise GrantError(
+            _("本部门没有数据资源“%(code)s”的有效授权，请向提供部门申请") % {"code": resource_code},
+            detail={"resource": resource_code},
+        )
+    resource = grants[0].resource
+    if resource.status != ResourceStatus.PUBLISHED:
+        raise GrantError(
+            _("数据资源“%(code)s”已撤回") % {"code": resource_code}, code="resource_withdrawn"
+        )
+    for_purpose = [g for g in grants if g.purpose == purpose]
+    if not for_purpose:
+        raise GrantError(
+            _("授权 %(grants)s 的用途不包括“%(purpose)s”")
+            % {"grants": "、".join(g.number for g in grants), "purpose": purpose},
+            code="purpose_not_granted",
+            detail={"resource": resource_code, "purpose": purpose},
+        )
+    current = [g for g in for_purpose if g.valid_from <= today <= g.valid_until]
+    if not current:
+        latest = for_purpose[0]
+        if latest.valid_from > today:
+            raise GrantError(
+                _("授权 %(number)s 自 %(day)s 起生效")
+                % {"number": latest.number, "day": latest.valid_from.isoformat()},
+                code="grant_not_yet_valid",
+                detail={"grant": latest.number},
+            )
+        raise GrantError(
+            _("授权 %(number)s 已于 %(day)s 到期")
+            % {"number": latest.number, "day": latest.valid_until.isoformat()},
+            code="grant_expired",
+            detail={"grant": latest.number},
+        )
+    allowed = set().union(*(g.fields for g in current))
+    if fields is None:
+        chosen = list(current[0].fields)
+        for g in current[1:]:
+            chosen += [f for f in g.fields if f not in chosen]
+    else:
+        chosen = list(dict.fromkeys(fields))
+        missing = [f for f in chosen if f not in allowed]
+        if missing or not chosen:
+            raise GrantError(
+                _("字段 %(fields)s 未获授权（已授权：%(allowed)s）")
+                % {"fields": "、".join(missing) or "—", "allowed": "、".join(sorted(allowed))},
+                code="field_not_granted",
+                detail={"fields": missing, "granted": sorted(allowed)},
+            )
+    return GrantedAccess(resource, current[0].number, chosen)
