@@ -203,6 +203,8 @@ def grant_check(
         resource = DataResource.objects.filter(code=resource_code).first()
         if resource is None:
             raise NotFoundError(_("数据资源“%(code)s”不存在") % {"code": resource_code})
+        if resource.owner_id == department_id:
+            return _own_access(resource, fields)
         raise GrantError(
             _("本部门没有数据资源“%(code)s”的有效授权，请向提供部门申请") % {"code": resource_code},
             detail={"resource": resource_code},
@@ -252,3 +254,21 @@ def grant_check(
                 detail={"fields": missing, "granted": sorted(allowed)},
             )
     return GrantedAccess(resource, current[0].number, chosen)
+
+
+def _own_access(resource: DataResource, fields: Sequence[str] | None) -> GrantedAccess:
+    """A department reads its own resource without a grant (still logged like any read)."""
+    if resource.status != ResourceStatus.PUBLISHED:
+        raise GrantError(
+            _("数据资源“%(code)s”已撤回") % {"code": resource.code}, code="resource_withdrawn"
+        )
+    known = list(resource.fields.values_list("name", flat=True))
+    chosen = list(dict.fromkeys(fields)) if fields is not None else known
+    missing = [f for f in chosen if f not in known]
+    if missing or not chosen:
+        raise GrantError(
+            _("资源中没有这些字段：%(fields)s") % {"fields": "、".join(missing) or "—"},
+            code="field_not_granted",
+            detail={"fields": missing, "granted": known},
+        )
+    return GrantedAccess(resource, "", chosen)
