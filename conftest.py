@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connections
@@ -52,6 +53,8 @@ def _fresh_process_caches():
     locate_index_invalidate()
     classifier_invalidate()
     reference_invalidate()
+    # The Django cache holds per-client rate-limit windows and generated open-data files.
+    cache.clear()
     yield
     calendar_cache_clear()
     locate_index_invalidate()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("applications/", include("cityhall.applications.urls")),
     path("hotline/", include("cityhall.hotline.urls")),
     path("open311/v2/", include("cityhall.hotline.open311_urls")),
+    path("exchange/", include("cityhall.exchange.urls")),
     path("", include("cityhall.portal.urls")),
 ]
 if settings.DEBUG:

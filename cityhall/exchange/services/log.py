@@ -114,7 +114,7 @@ def log_append(*, context: ReadContext, reads: Sequence[PendingRead]) -> list[Ac
     return entries
 
 
-def _checkpoint_message(seq: int, chain_hash: str, at: datetime) -> bytes:
+def checkpoint_message(seq: int, chain_hash: str, at: datetime) -> bytes:
     return (
         f"cityhall-exchange-access-log\n{seq}\n{chain_hash}\n"
         f"{at.astimezone(UTC).isoformat(timespec='microseconds')}\n"
@@ -134,13 +134,13 @@ def checkpoint_sign() -> AccessLogCheckpoint | None:
         hash=head.hash,
         at=at,
         key_id=key.key_id,
-        signature=signing.sign(_checkpoint_message(head.seq, head.hash, at)),
+        signature=signing.sign(checkpoint_message(head.seq, head.hash, at)),
     )
 
 
 def checkpoint_valid(checkpoint: AccessLogCheckpoint) -> bool:
     return signing.signature_valid(
-        _checkpoint_message(checkpoint.seq, checkpoint.hash, checkpoint.at),
+        checkpoint_message(checkpoint.seq, checkpoint.hash, checkpoint.at),
         checkpoint.signature,
         checkpoint.key_id,
     )

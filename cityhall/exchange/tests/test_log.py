@@ -1,0 +1,111 @@
+"""The access log: chaining, signed checkpoints, verification that finds tampering."""
+
+import itertools
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cityhall.exchange.models import AccessLogCheckpoint, AccessLogEntry, AccessLogHead
+from cityhall.exchange.services.log import (
+    PendingRead,
+    ReadContext,
+    checkpoint_sign,
+    entry_digest,
+    entry_prove,
+    log_append,
+    log_verify,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _append(count: int, key: str = "k") -> list[AccessLogEntry]:
+    context = ReadContext(
+        request_id="r-1",
+        client_code="gz-rs-benefits",
+        department_code="440100-RS",
+        staff_user="",
+        resource_code="person-basic",
+        fields=["name"],
+        purpose="benefit_eligibility",
+        case_ref="SQ1",
+        restricted_until=None,
+    )
+    reads = [PendingRead("person", f"{key}{i}", "4401**1234", True, "h" * 64) for i in range(count)]
+    return log_append(context=context, reads=reads)
+
+
+def test_entries_chain_and_the_log_verifies_with_checkpoints():
+    _append(5)
+    first = checkpoint_sign()
+    _append(3)
+    second = checkpoint_sign()
+    assert checkpoint_sign() is None  # nothing new to sign
+    assert (first.seq, second.seq) == (5, 8)
+    report = log_verify()
+    assert report.ok and report.checked == 8 and report.checkpoints == 2
+    entries = list(AccessLogEntry.objects.order_by("seq"))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
+    assert AccessLogHead.objects.get().hash == entries[-1].hash
+
+
+def test_an_altered_entry_is_named():
+    _append(6)
+    checkpoint_sign()
+    AccessLogEntry.objects.filter(seq=4).update(department_code="440100-GA")
+    report = log_verify()
+    assert not report.ok and report.first_bad_seq == 4 and "altered" in report.problem
+    proof = entry_prove(4)
+    assert not proof.ok
+    assert entry_prove(2).ok is False  # the stretch to the checkpoint is broken too
+    with pytest.raises(CommandError, match="#4"):
+        call_command("exchange_log_verify")
+
+
+def test_a_rewritten_chain_fails_its_signed_checkpoint():
+    entries = _append(4)
+    checkpoint_sign()
+    # An attacker with database access alters entry 2 and recomputes every later hash.
+    prev = entries[0].hash
+    for entry in AccessLogEntry.objects.filter(seq__gte=2).order_by("seq"):
+        if entry.seq == 2:
+            entry.case_ref = "forged"
+        entry.prev_hash = prev
+        entry.hash = prev = entry_digest(entry)
+        entry.save()
+    AccessLogHead.objects.update(hash=prev)
+    report = log_verify()
+    assert not report.ok and report.first_bad_seq == 4 and "checkpoint" in report.problem
+
+
+def test_a_deleted_entry_is_named():
+    _append(5)
+    checkpoint_sign()
+    AccessLogEntry.objects.filter(seq=3).delete()
+    report = log_verify()
+    assert not report.ok and report.first_bad_seq == 3 and "missing" in report.problem
+
+
+def test_a_checkpoint_with_a_changed_hash_fails_its_signature():
+    _append(2)
+    checkpoint = checkpoint_sign()
+    AccessLogCheckpoint.objects.filter(pk=checkpoint.pk).update(hash="0" * 64)
+    report = log_verify()
+    assert not report.ok and "signature" in report.problem
+
+
+def test_entry_proof_walks_only_between_checkpoints(capsys):
+    _append(3)
+    checkpoint_sign()
+    _append(3, key="m")
+    checkpoint_sign()
+    _append(2, key="n")
+    proof = entry_prove(5)
+    assert proof.ok and proof.from_checkpoint == 3 and proof.to_checkpoint == 6
+    tail = entry_prove(8)
+    assert tail.ok and tail.to_checkpoint is None
+    AccessLogEntry.objects.filter(seq=2).update(found=False)
+    assert entry_prove(5).ok  # the damage lies before the trusted checkpoint #3
+    assert not entry_prove(2).ok
+    call_command("exchange_log_verify", entry=5)
+    assert "entry #5 is intact" in capsys.readouterr().out
