@@ -181,6 +181,17 @@ def _staff_plan() -> list[tuple[str, str, str, tuple[str, ...]]]:
                 (Role.DEPARTMENT_REVIEWER,),
             )
         )
+    # Data stewards of the departments that own the exchange's resources (一网).
+    for suffix, title in (
+        ("GA", "市公安局数据管理员"),
+        ("RS", "市人社局数据管理员"),
+        ("SB", "市社保中心数据管理员"),
+        ("MZ", "市民政局数据管理员"),
+        ("SJ", "市市场监管局数据管理员"),
+    ):
+        plan.append(
+            (f"city-{suffix.lower()}-steward", f"{CITY}-{suffix}", title, (Role.DATA_STEWARD,))
+        )
     for prefix, code in DEMO_DISTRICTS.items():
         plan += [
             (f"{prefix}-admin", f"{code}-ZS", "区系统管理员", (Role.ADMINISTRATOR,)),

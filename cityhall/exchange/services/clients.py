@@ -13,6 +13,7 @@ import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,23 +126,30 @@ def _own_client(actor: Account, client_id: str) -> ClientSystem:
 def client_secret_rotate(
     *, actor: Account, client_id: str, overlap_hours: int = 24
 ) -> IssuedSecret:
+    """A steward rotates a secret of one of their department's systems."""
+    return secret_rotate(
+        client=_own_client(actor, client_id), overlap_hours=overlap_hours, actor=actor
+    )
+
+
+def secret_rotate(
+    *, client: ClientSystem, overlap_hours: int, actor: Account | None
+) -> IssuedSecret:
     """A new secret; the old ones keep working for `overlap_hours` so the system can switch
-    without downtime, then expire."""
+    without downtime, then expire. (`actor` None: the operator's command line.)"""
     if not 0 <= overlap_hours <= 24 * 30:
         raise DomainError(_("新旧密钥并行时间须在 0 到 720 小时之间"))
-    client = _own_client(actor, client_id)
     now = timezone.now()
+    ends = now + timedelta(hours=overlap_hours)
     with transaction.atomic():
-        ends = now + timedelta(hours=overlap_hours)
-        for old in client.secrets.filter(expires_at__isnull=True) | client.secrets.filter(
-            expires_at__gt=ends
-        ):
-            old.expires_at = ends
-            old.save(update_fields=["expires_at"])
+        client.secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=ends)).update(
+            expires_at=ends
+        )
         secret = _secret_new(client)
         audit_record(
             event="exchange.secret_rotated",
             actor=actor,
+            actor_label="" if actor else "manage.py",
             subject_type="exchange.client",
             subject_id=client.client_id,
             detail={"old_secrets_expire": ends.isoformat()},
@@ -313,3 +321,16 @@ def token_verify(token: str) -> Caller:
     if row is None or row[1] != ClientStatus.ACTIVE:
         raise TokenError(_("该接入系统已停用或不存在"))
     return Caller(row[0], claims["sub"], row[2], row[3], row[4], row[5])
+
+
+def caller_for(client_id: str) -> Caller:
+    """The caller for a system acting inside the product (cross-check jobs, the demo)."""
+    client = ClientSystem.objects.select_related("department").get(client_id=client_id)
+    return Caller(
+        client.pk,
+        client.client_id,
+        client.department_id,
+        client.department.code,
+        client.may_restrict,
+        client.rate_limit_per_minute,
+    )

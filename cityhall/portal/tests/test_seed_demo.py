@@ -4,6 +4,14 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core.identifiers import resident_id_parse, uscc_parse
+from cityhall.exchange.models import (
+    AccessGrant,
+    AccessLogCheckpoint,
+    AccessLogEntry,
+    ClientSystem,
+    DataResource,
+)
+from cityhall.exchange.services.log import log_verify
 from cityhall.geo.models import Division
 from cityhall.hotline.models import ClassifierModel, InspectorGrid, Ticket
 from cityhall.identity.models import Account, AccountKind, EnterpriseMandate, StaffRole
@@ -87,3 +95,16 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
         for link in InspectorGrid.objects.filter(inspector=inspector).select_related("grid")
     )
     assert Ticket.objects.filter(inspector=inspector).count() == 2
+
+    # The exchange: the catalogue, department systems, grants (one left for a steward to
+    # decide), reads of the first demo citizens in a log that verifies and is signed.
+    assert DataResource.objects.filter(status="published").count() >= 5
+    assert ClientSystem.objects.count() == 5
+    assert AccessGrant.objects.filter(status="requested").count() == 1
+    assert AccessLogEntry.objects.count() == 41
+    first = citizens.order_by("pk").first()
+    assert first is not None
+    mine = AccessLogEntry.objects.filter(subject_key=first.id_number_index)
+    assert {e.department_code for e in mine} == {"440100-RS", "440100-GA"}
+    assert mine.filter(restricted_until__isnull=False).count() == 1
+    assert log_verify().ok and AccessLogCheckpoint.objects.filter(seq=41).exists()

@@ -13,6 +13,7 @@ from cityhall.portal.demo import (
     demo_mandates_build,
     demo_registry_build,
 )
+from cityhall.portal.demo_exchange import ExchangeDemoReport, exchange_demo_build
 from cityhall.portal.demo_hotline import demo_hotline_build
 from cityhall.portal.demo_services import demo_services_build
 
@@ -50,13 +51,15 @@ class Command(BaseCommand):
         mandates = demo_mandates_build(count=options["enterprises"], password_hash=password_hash)
         services = demo_services_build(count=options["applications"])
         hotline = demo_hotline_build(history=options["tickets"])
+        exchange = exchange_demo_build()
         self.stdout.write(
             f"demo city ready: layout {layout}, {units} new units, {len(staff)} staff, "
             f"registry [{registry}], {len(citizens)} citizens, {mandates} new enterprise mandates, "
-            f"services [{services}], hotline [{hotline}]"
+            f"services [{services}], hotline [{hotline}], exchange [{exchange}]"
         )
         if not options["quiet_accounts"]:
             self._print_accounts(staff, citizens)
+            self._print_systems(exchange)
 
     def _print_accounts(self, staff: list[demo.DemoAccount], citizens: list[Any]) -> None:
         out = self.stdout.write
@@ -72,4 +75,14 @@ class Command(BaseCommand):
         for c in citizens[:3]:
             home = c.home_division.name if c.home_division else ""
             out(f"  {c.id_number}  {c.real_name}  {home}")
+        out("")
+
+    def _print_systems(self, exchange: ExchangeDemoReport) -> None:
+        out = self.stdout.write
+        out("Department systems of the exchange (POST /exchange/v1/token, client_credentials):")
+        if not exchange.secrets:
+            out("  already registered; print a new secret with")
+            out("  .venv/bin/python manage.py exchange_client_secret <client_id>")
+        for client_id, secret in exchange.secrets.items():
+            out(f"  {client_id:<24} {secret}")
         out("")
