@@ -25,6 +25,9 @@ CITY_EDITS_ONLY = frozenset(
         "hotline.category",
         "hotline.open311client",
         "hotline.classifiermodel",
+        # 一网: one catalogue of data resources for the city.
+        "exchange.dataresource",
+        "exchange.resourcefield",
     }
 )
 # The whole audit chain spans every district; below city level it is read through the scoped
