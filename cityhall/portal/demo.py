@@ -31,6 +31,7 @@ SOURCES = {
     "rentals": "440100-LS",  # 来穗人员服务管理局: rental housing and migrants
     "employment": "440100-RS",  # 人力资源和社会保障局
     "contributions": "440100-RS",
+    "benefits": "440100-SB",  # 社会保险基金管理中心 (the demo's file also carries 低保)
 }
 
 

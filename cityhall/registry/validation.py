@@ -20,6 +20,7 @@ from cityhall.core.identifiers import IdentifierError, resident_id_parse, uscc_p
 from cityhall.identity.selectors import id_number_index
 from cityhall.registry.vocab import (
     ETHNICITIES,
+    BenefitKind,
     ContributionStatus,
     DocumentType,
     HouseUse,
@@ -99,6 +100,7 @@ RENTAL_COLUMNS = (
 )
 EMPLOYMENT_COLUMNS = ("document_type", "document_number", "uscc", "since", "until", "wage_band")
 CONTRIBUTION_COLUMNS = ("document_type", "document_number", "month", "status", "uscc", "base")
+BENEFIT_COLUMNS = ("document_type", "document_number", "kind", "monthly_amount", "since", "until")
 # Every kind of registry file and its columns, in the documented import order.
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     "houses": HOUSE_COLUMNS,
@@ -109,6 +111,7 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     "rentals": RENTAL_COLUMNS,
     "employment": EMPLOYMENT_COLUMNS,
     "contributions": CONTRIBUTION_COLUMNS,
+    "benefits": BENEFIT_COLUMNS,
 }
 
 _DOCUMENT_SHAPES = {
@@ -435,6 +438,29 @@ def wage_band_check(value: str) -> str:
 
 def contribution_status_check(value: str) -> str:
     return _choice(value, ContributionStatus, "status")
+
+
+def benefit_kind_check(value: str) -> str:
+    return _choice(value, BenefitKind, "kind")
+
+
+_CENT = Decimal("0.01")
+# Benefit.monthly_amount is DECIMAL(9, 2).
+_AMOUNT_LIMIT = Decimal(10_000_000)
+
+
+def amount_check(value: Decimal, column: str) -> Decimal:
+    """A sum of money in yuan as stored: whole fen, below ten million; as `0.00` text.
+
+    PostgreSQL would round a third decimal and overflow on an eighth digit; rejecting both here
+    keeps a re-import comparing equal values (and so changing nothing) on every database.
+    """
+    if value >= _AMOUNT_LIMIT or value != value.quantize(_CENT):
+        raise RowError(
+            _("%(column)s 应为不超过两位小数、小于一千万的金额") % {"column": column},
+            code="bad_number",
+        )
+    return value.quantize(_CENT)
 
 
 def area_code_for(*, house_area_code: str | None, hukou_division_code: str) -> str:

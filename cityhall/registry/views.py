@@ -115,11 +115,18 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
                 "house_code": person.current_house.code if person.current_house else "",
             }
         )
+    # Current benefits first, then the latest started (benefits_of leaves the place of the
+    # open-ended ones to the database's NULL ordering, which differs between back-ends).
+    benefits = sorted(
+        selectors.benefits_of([person.pk])[person.pk],
+        key=lambda b: (b.until is not None, -b.since.toordinal()),
+    )
     return render(
         request,
         "registry/person.html",
         {
             "dossier": selectors.person_dossier(person=person),
+            "benefits": benefits,
             "person": person,
             "masked": crypto.mask_id_number(person.document_number),
             "phone_masked": crypto.mask_phone(person.phone) if person.phone else "",

@@ -255,7 +255,7 @@ def test_restriction_only_for_investigative_systems(city, person, client):
     ClientSystem.objects.filter(client_id=city.client_id).update(may_restrict=True)
     status, body = _lookup(client, token, person.document_number, restricted_until=later)
     assert status == 200
-    assert AccessLogEntry.objects.get().restricted_until.isoformat() == later
+    assert str(AccessLogEntry.objects.get().restricted_until) == later
 
 
 # Tokens ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from cityhall.core.models import AuditEntry
 from cityhall.exchange.models import AccessGrant, DataResource
 from cityhall.exchange.services import catalogue, grants
 from cityhall.exchange.services.grants import GrantError, grant_check
-from cityhall.exchange.tests.city import exchange_city
+from cityhall.exchange.tests.city import department, exchange_city
 from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as idf
 
@@ -67,7 +67,7 @@ def test_only_the_owners_steward_decides_and_a_rejection_needs_a_reason():
     grant = _request(city)
     with pytest.raises(NotFoundError):
         grants.grant_decide(actor=city.stewards["SJ"], number=grant.number, approve=True, reason="")
-    reviewer = idf.staff(unit=city.stewards["GA"].unit, roles=[Role.DEPARTMENT_REVIEWER])
+    reviewer = idf.staff(unit=department("GA"), roles=[Role.DEPARTMENT_REVIEWER])
     with pytest.raises(PermissionDeniedError):
         grants.grant_decide(actor=reviewer, number=grant.number, approve=True, reason="")
     with pytest.raises(DomainError, match="理由"):

@@ -41,6 +41,7 @@ def test_entries_chain_and_the_log_verifies_with_checkpoints():
     _append(3)
     second = checkpoint_sign()
     assert checkpoint_sign() is None  # nothing new to sign
+    assert first is not None and second is not None
     assert (first.seq, second.seq) == (5, 8)
     report = log_verify()
     assert report.ok and report.checked == 8 and report.checkpoints == 2
@@ -89,6 +90,7 @@ def test_a_deleted_entry_is_named():
 def test_a_checkpoint_with_a_changed_hash_fails_its_signature():
     _append(2)
     checkpoint = checkpoint_sign()
+    assert checkpoint is not None
     AccessLogCheckpoint.objects.filter(pk=checkpoint.pk).update(hash="0" * 64)
     report = log_verify()
     assert not report.ok and "signature" in report.problem

@@ -102,9 +102,9 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
     assert ClientSystem.objects.count() == 5
     assert AccessGrant.objects.filter(status="requested").count() == 1
     assert AccessLogEntry.objects.count() == 41
-    first = citizens.order_by("pk").first()
-    assert first is not None
-    mine = AccessLogEntry.objects.filter(subject_key=first.id_number_index)
+    earliest = citizens.order_by("pk").first()
+    assert earliest is not None
+    mine = AccessLogEntry.objects.filter(subject_key=earliest.id_number_index)
     assert {e.department_code for e in mine} == {"440100-RS", "440100-GA"}
     assert mine.filter(restricted_until__isnull=False).count() == 1
     assert log_verify().ok and AccessLogCheckpoint.objects.filter(seq=41).exists()

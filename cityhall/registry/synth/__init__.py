@@ -1,6 +1,6 @@
 """A synthetic Guangzhou for demos and benchmarks, written as the CSV files of
 docs/registry-files.md: houses, persons, companies, and the ownerships, residences, rentals,
-employment and social insurance contributions that link them.
+employment, social insurance contributions and benefits that link them.
 
 Where the proportions come from. All figures are approximate: public figures from general
 knowledge, rounded, or modelling assumptions where they say so.
@@ -42,6 +42,20 @@ knowledge, rounded, or modelling assumptions where they say so.
   a few social organisations (civil affairs, 5) and public institutions (staffing offices, 1);
   established 1990 to today, skewed to recent years (registrations grew fast after 2014);
   about 90 % active.
+- Benefits (待遇): a basic pension for about 65 % of the retired (men from 60, women from 55;
+  assumption), from the month after retirement, 2,000-6,000 yuan a month (Guangzhou's average
+  is roughly 4,000). Unemployment benefit (失业保险金, about 1,800-2,000 yuan a month, below the
+  minimum wage) for 3-4 % of the working-age adults without a job, granted in the last
+  24 months for one month per insured year (at most 24, mostly a few), so mostly ended by now.
+  The subsistence allowance (低保; the 2024 standard about 1,200 yuan per person and month, less
+  for those with some income) for about 0.5 % of persons, all with a Guangzhou hukou. The
+  pensions of deceased persons ended in the month they died (four months to three years ago).
+- Planted cases, for the cross-checks of benefits to find (counted in SynthReport.planted): one
+  in 500 employees declaring a wage of 10,000 yuan or more, with paid contributions on a base of
+  10,000 or more for each of the last three months, also draws a current unemployment benefit
+  since those months or earlier (about 0.2 %); one in 50 deceased persons still draws a current
+  pension or subsistence allowance (2 %). A stride rather than a chance, so that a small city
+  has some; contribution arrears (above) are the third kind.
 
 Who is who. Locals have resident IDs with a Guangzhou district code and a hukou at their
 street (9 digits) or district, and live in family households (head, spouse, children, parents
@@ -50,8 +64,9 @@ Migrants have the ID and hukou of their home prefecture, no household here, and 
 rented houses are owned by local landlords (who also own their home). Foreigners have no hukou;
 their hukou_division_code is the district where their residence is registered.
 
-Reproducible and bounded. Everything is drawn from one seeded generator in a fixed order, so the
-same arguments (seed, sizes, months and `as_of`) give byte-identical files. Rows are streamed to
+Reproducible and bounded. Everything is drawn from one seeded generator in a fixed order (benefits
+from a second one, seeded from the same seed, so that they left the other files unchanged), so
+the same arguments (seed, sizes, months and `as_of`) give byte-identical files. Rows are streamed to
 the files as they are made; what later rows need (a ring of recent landlords, a sample of adults
 for legal representatives, the companies' codes) is bounded by the number of companies and by
 constants, not by the number of persons.
@@ -63,6 +78,7 @@ from cityhall.registry.synth.identifiers import _organisation_code as _organisat
 from cityhall.registry.synth.identifiers import _ResidentIds as _ResidentIds
 from cityhall.registry.synth.identifiers import _uscc as _uscc
 from cityhall.registry.synth.output import (
+    BENEFIT_COLUMNS,
     CONTRIBUTION_COLUMNS,
     EMPLOYMENT_COLUMNS,
     FILES,
@@ -71,16 +87,23 @@ from cityhall.registry.synth.output import (
     RESIDENCE_COLUMNS,
     SynthReport,
 )
+from cityhall.registry.synth.tables import (
+    PLANTED_DECEASED_WITH_BENEFIT,
+    PLANTED_UNEMPLOYED_WHILE_EMPLOYED,
+)
 
 # The private fast paths above (_Days, _ResidentIds, _organisation_code, _uscc) are re-exported
 # for the tests, which hold them to cityhall.core.identifiers.
 __all__ = [
+    "BENEFIT_COLUMNS",
     "CONTRIBUTION_COLUMNS",
     "DEFAULT_MONTHS",
     "DEFAULT_SEED",
     "EMPLOYMENT_COLUMNS",
     "FILES",
     "OWNERSHIP_COLUMNS",
+    "PLANTED_DECEASED_WITH_BENEFIT",
+    "PLANTED_UNEMPLOYED_WHILE_EMPLOYED",
     "RENTAL_COLUMNS",
     "RESIDENCE_COLUMNS",
     "SynthReport",

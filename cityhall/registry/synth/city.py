@@ -51,6 +51,7 @@ class _City(_HouseholdsWriter):
             self.rentals_add = outs["rentals"].add
             self.employment_add = outs["employment"].add
             self.contributions_add = outs["contributions"].add
+            self.benefits_add = outs["benefits"].add
             self._houses_fill(list(outs.values()))
             self._companies_write(outs["companies"].add)
         finally:
@@ -225,4 +226,9 @@ def city_write(
         districts=districts,
     )
     rows = city.run()
-    return SynthReport(out_dir=out_dir, rows=rows, seconds=time.perf_counter() - started)
+    return SynthReport(
+        out_dir=out_dir,
+        rows=rows,
+        seconds=time.perf_counter() - started,
+        planted=dict(city.planted),
+    )

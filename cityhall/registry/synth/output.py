@@ -2,10 +2,11 @@
 writer of one CSV file, and the report of what a run wrote."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The link kinds' columns are re-exported for the package (`registry.synth`).
+from cityhall.registry.validation import BENEFIT_COLUMNS as BENEFIT_COLUMNS
 from cityhall.registry.validation import CONTRIBUTION_COLUMNS as CONTRIBUTION_COLUMNS
 from cityhall.registry.validation import EMPLOYMENT_COLUMNS as EMPLOYMENT_COLUMNS
 from cityhall.registry.validation import KIND_COLUMNS
@@ -45,11 +46,13 @@ class _Out:
 
 @dataclass(frozen=True, slots=True)
 class SynthReport:
-    """What city_write wrote: rows per file (in import order), and how long it took."""
+    """What city_write wrote: rows per file (in import order), how long it took, and how many
+    cases of each kind it planted for the cross-checks to find (benefits.csv rows among them)."""
 
     out_dir: Path
     rows: dict[str, int]
     seconds: float
+    planted: dict[str, int] = field(default_factory=dict)
 
     @property
     def persons_per_second(self) -> float:

@@ -4,26 +4,30 @@ Hong Kong, Macao, Taiwan and abroad, and their jobs and monthly contributions.""
 import math
 from bisect import bisect_left, bisect_right
 
+from cityhall.registry.synth.benefits import _BenefitsWriter
 from cityhall.registry.synth.places import _District
-from cityhall.registry.synth.state import _CityState
 from cityhall.registry.synth.tables import (
     _BASE_CAP,
     _BASE_FLOOR,
     _DAYS_16_YEARS,
     _FOREIGNERS,
     _GIVEN_NAMES,
+    _HIGH_WAGE_BANDS,
     _MOBILE_PREFIXES,
     _PHONES,
+    _RECENT_MONTHS,
     _SURNAMES_GUANGDONG,
     _SURNAMES_GUANGXI,
     _SURNAMES_NATIONAL,
     _TABLE_BITS,
+    _UNEMPLOYMENT_SHARE,
     _WAGE_BANDS,
 )
 
 
-class _PersonsWriter(_CityState):
-    """Writes persons, and the employment and contributions of the adults among them."""
+class _PersonsWriter(_BenefitsWriter):
+    """Writes persons, the employment and contributions of the adults among them, and the
+    benefits of holders of resident IDs and residence permits."""
 
     def _phone(self, age: float) -> str:
         if age < 16 or (age >= 75 and self.rnd() < 0.2):
@@ -78,8 +82,12 @@ class _PersonsWriter(_CityState):
             f"{phone},{status},{household},{relation},{house}\n"
         )
         self.persons_written += 1
-        if age >= 16 and status == "alive":
-            self._adult_seen(document, birth, age, local)
+        employed = age >= 16 and status == "alive" and self._adult_seen(document, birth, age, local)
+        u = self.brnd()
+        # Most persons draw nothing: only the old, the deceased and the few drawn by `u` are
+        # worth the call.
+        if age >= 55 or status == "deceased" or u < _UNEMPLOYMENT_SHARE:
+            self._benefits(document, birth, age, male, local, status, employed, u)
         return document, birth, surname
 
     def _outsider(
@@ -128,14 +136,16 @@ class _PersonsWriter(_CityState):
         self._adult_seen(document, birth, age, False)
         return document, birth
 
-    def _adult_seen(self, document: str, birth: int, age: float, local: bool) -> None:
+    def _adult_seen(self, document: str, birth: int, age: float, local: bool) -> bool:
         """An alive person of 16 or more was written: maybe a legal representative, maybe
-        employed."""
+        employed (then True)."""
         rnd = self.rnd
         if age >= 22 and len(self.reps) < self.rep_limit and rnd() < self.rep_share:
             self.reps.append((document, birth))
         if age < 65 and rnd() < (self.work_local if local else self.work_migrant)[int(age)]:
             self._employ(document, birth)
+            return True
+        return False
 
     def _employ(self, document: str, birth: int) -> None:
         """Employment at an active legal person (sometimes after an earlier job), and the
@@ -177,13 +187,25 @@ class _PersonsWriter(_CityState):
         arrears_from = max(current, end - 1 - int(3 * rnd())) if rnd() < 0.05 else end
         text += self._contributions(head, current, arrears_from, f",paid,{uscc},{base}.00\n")
         text += self._contributions(head, arrears_from, end, f",arrears,{uscc},{base}.00\n")
+        suspended = -1
         if current < end and rnd() < 0.01:  # a month of suspended payment, as in unpaid leave
-            month = "," + self.month_labels[current + int((end - current) * rnd())] + ","
+            suspended = current + int((end - current) * rnd())
+            month = "," + self.month_labels[suspended] + ","
             text = text.replace(month + "paid,", month + "suspended,").replace(
                 month + "arrears,", month + "suspended,"
             )
         if text:
             self.contributions_add(text)
+        # Paid well and paid up for the recent months: a candidate for a planted benefit case.
+        recent = end - min(_RECENT_MONTHS, end)
+        if (
+            band in _HIGH_WAGE_BANDS
+            and base >= 10_000
+            and current <= recent < end
+            and arrears_from == end
+            and suspended < recent
+        ):
+            self._employee_benefits(document, month_first[recent])
 
     def _contributions(self, head: str, first: int, end: int, tail: str) -> str:
         """Rows for months [first, end): `head` is "type,number,", `tail` ",status,uscc,base\n".

@@ -19,13 +19,16 @@ from cityhall.registry.synth.tables import (
     _SURNAMES_GUANGDONG,
     _SURNAMES_NATIONAL,
     _TABLE_BITS,
+    PLANTED_DECEASED_WITH_BENEFIT,
+    PLANTED_UNEMPLOYED_WHILE_EMPLOYED,
     _table,
 )
 
 
 class _CityState:
     """One run's random stream and the bounded state its rows share; the rows are made by its
-    subclasses, each building on the last: _PersonsWriter, _HouseholdsWriter, _City."""
+    subclasses, each building on the last: _BenefitsWriter, _PersonsWriter, _HouseholdsWriter,
+    _City."""
 
     # Row writers of the output files, bound by _City.run.
     houses_add: Callable[[str], None]
@@ -35,6 +38,7 @@ class _CityState:
     rentals_add: Callable[[str], None]
     employment_add: Callable[[str], None]
     contributions_add: Callable[[str], None]
+    benefits_add: Callable[[str], None]
 
     def __init__(
         self,
@@ -50,6 +54,9 @@ class _CityState:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
         self.rnd = self.rng.random
         self.bits = self.rng.getrandbits
+        # Benefits have a stream of their own, so that adding them left every other file as it
+        # was (a str seed is hashed with SHA-512: the same on every run and machine).
+        self.brnd = random.Random(f"benefits:{seed}").random  # noqa: S311 - as above
         self.out_dir = out_dir
         self.target = persons
         self.persons_written = 0
@@ -91,6 +98,10 @@ class _CityState:
         self.household_seq = 0
         self.rental_seq = 0
         self.permit_seq = 0
+        # Candidates seen for the planted benefit cases, and the cases planted (by name).
+        self.deceased_seen = 0
+        self.well_paid_seen = 0
+        self.planted = {PLANTED_UNEMPLOYED_WHILE_EMPLOYED: 0, PLANTED_DECEASED_WITH_BENEFIT: 0}
         self._companies_plan(count=companies)
         nobody = [0.0] * 65  # no active legal person to work for
         self.work_local = self._work_chances(prime=0.66) if self.employers else nobody

@@ -322,3 +322,25 @@ _TENANT_GROUPS = _table(_weights("single26 sharing26 couple16 family32"))
 _DAYS_16_YEARS = 5844  # the legal working age
 _DAYS_18_YEARS = 6575
 _DAYS_20_YEARS = 7305
+
+# Benefits (待遇), monthly amounts in fen (approximate; where from: the package docstring).
+_RETIREMENT_DAYS_MEN = 21915  # 60 years
+_RETIREMENT_DAYS_WOMEN = 20089  # 55 years
+_PENSION_SHARE = 0.65  # of the retired
+_PENSION_FEN = (200_000, 600_000)
+_UNEMPLOYMENT_SHARE = 0.04  # of the working-age adults without a job
+_UNEMPLOYMENT_FEN = (180_000, 200_000)
+# Of local persons: about 0.5 % of all persons. At most _UNEMPLOYMENT_SHARE: one draw per
+# person below the larger share decides whether either is considered (persons.py).
+_SUBSISTENCE_SHARE = 0.011
+_SUBSISTENCE_FEN = 120_000  # the 2024 standard per person and month; less with some income
+# Every n-th candidate is a planted case the cross-checks must find (a stride rather than a
+# chance, so that even a small city has some): an employee paid well and contributing who also
+# draws unemployment benefit; a deceased person still drawing a benefit.
+_PLANT_UNEMPLOYED_EVERY = 500  # of the candidates: 0.2 %
+_PLANT_DECEASED_EVERY = 50  # 2 %
+_RECENT_MONTHS = 3  # "contributing": paid for each of the last three months
+_HIGH_WAGE_BANDS = frozenset({"10000_20000", "gt20000"})
+# The planted cases by name, as SynthReport.planted counts them.
+PLANTED_UNEMPLOYED_WHILE_EMPLOYED = "unemployment_while_employed"
+PLANTED_DECEASED_WITH_BENEFIT = "deceased_with_benefit"

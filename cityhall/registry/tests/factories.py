@@ -10,7 +10,7 @@ from cityhall.core.identifiers import resident_id_make
 from cityhall.geo.models import Grid
 from cityhall.identity.models import OrgUnit
 from cityhall.identity.tests import factories as idf
-from cityhall.registry.models import Building, BuildingUnit, House, Person
+from cityhall.registry.models import Benefit, Building, BuildingUnit, House, Person
 from cityhall.registry.services.facts import person_build
 from cityhall.registry.validation import person_clean
 
@@ -92,3 +92,22 @@ def person(
     built = person_build(values=values, house=house, household=None, source=source())
     built.save()
     return built
+
+
+def benefit(
+    *,
+    person: Person,
+    kind: str = "pension",
+    amount: str = "3456.70",
+    since: date = date(2020, 5, 1),
+    until: date | None = None,
+) -> Benefit:
+    return Benefit.objects.create(
+        person=person,
+        kind=kind,
+        monthly_amount=Decimal(amount),
+        since=since,
+        until=until,
+        supplied_by=source(),
+        supplied_at=timezone.now(),
+    )

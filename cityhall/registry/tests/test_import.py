@@ -20,6 +20,7 @@ from cityhall.geo.models import Grid
 from cityhall.geo.services import demo_layout_build
 from cityhall.identity.tests import factories as idf
 from cityhall.registry.models import (
+    Benefit,
     Building,
     BuildingUnit,
     Contribution,
@@ -231,6 +232,23 @@ def link_rows() -> dict[str, list[dict[str, str]]]:
             }
             for m in (1, 2, 3)
         ],
+        "benefits": [
+            {
+                "document_type": "resident_id",
+                "document_number": resident_id(1),
+                "kind": "pension",
+                "monthly_amount": "4321.5",
+                "since": "2020-05-01",
+            },
+            {
+                "document_type": "resident_id",
+                "document_number": resident_id(3),
+                "kind": "unemployment",
+                "monthly_amount": "1900.00",
+                "since": "2024-01-01",
+                "until": "2024-12-31",
+            },
+        ],
     }
 
 
@@ -262,6 +280,7 @@ def snapshot() -> dict[str, object]:
         RentalRegistration,
         Employment,
         Contribution,
+        Benefit,
         FactChange,
     ]
     with connection.cursor() as cursor:
@@ -295,6 +314,7 @@ def test_every_kind_imports_with_provenance(city, tmp_path):
         "rentals": (1, 1, 0),
         "employment": (1, 1, 0),
         "contributions": (3, 3, 0),
+        "benefits": (2, 2, 0),
     }
     grid = city["grid"]
     house = House.objects.select_related("unit__building").get(code="B001-1-101")
@@ -332,6 +352,10 @@ def test_every_kind_imports_with_provenance(city, tmp_path):
         date(2025, 2, 1),
         date(2025, 3, 1),
     ]
+    pension = Benefit.objects.get(kind="pension")
+    assert pension.person == head and pension.until is None
+    assert pension.monthly_amount == Decimal("4321.50") and pension.supplied_by == city["source"]
+    assert Benefit.objects.get(kind="unemployment").until == date(2024, 12, 31)
     assert FactChange.objects.count() == 0  # nothing changed, everything is new
     assert all(r.rejects_path.exists() and rejects_of(r) == [] for r in reports.values())
 
@@ -372,6 +396,7 @@ def test_reimport_changes_nothing(city, tmp_path):
         "rentals": (0, 0, 1),
         "employment": (0, 0, 1),
         "contributions": (0, 0, 3),
+        "benefits": (0, 0, 2),
     }
     assert snapshot() == before
 
@@ -469,6 +494,83 @@ def test_link_change_keeps_history_and_tenants_follow(city, tmp_path):
         ("registry.RentalRegistration", "tenants"),
         ("registry.Residence", "until"),
     ]
+
+
+def benefit_row(n: int, **over: str) -> dict[str, str]:
+    row = {
+        "document_type": "resident_id",
+        "document_number": resident_id(n),
+        "kind": "subsistence",
+        "monthly_amount": "1200.00",
+        "since": "2024-07-01",
+        "until": "",
+    }
+    row.update(over)
+    return row
+
+
+def test_bad_benefit_rows_are_rejected_each_for_its_rule(city, tmp_path):
+    import_city(city, tmp_path)
+    rows = [
+        benefit_row(2),
+        benefit_row(30),  # nobody holds this document
+        benefit_row(2, kind="bonus"),
+        benefit_row(2, kind="pension", monthly_amount="0"),
+        benefit_row(2, kind="pension", monthly_amount="-100"),
+        benefit_row(2, kind="pension", monthly_amount="1200.005"),  # a fraction of a fen
+        benefit_row(2, kind="pension", monthly_amount="NaN"),
+        benefit_row(4, until="2024-06-30"),  # ends before it starts
+        benefit_row(2, monthly_amount="900"),  # person, kind and start of the first row again
+        benefit_row(4, since="2024-07-01", until="2024-07-01"),  # a one-day benefit is fine
+        benefit_row(2, kind="unemployment", monthly_amount=""),
+    ]
+    report = run(city, "benefits", write_csv(tmp_path / "b.csv", "benefits", rows))
+
+    assert rejects_of(report) == [
+        (3, "unknown_person"),
+        (4, "bad_choice"),
+        (5, "bad_number"),
+        (6, "bad_number"),
+        (7, "bad_number"),
+        (8, "bad_number"),
+        (9, "bad_period"),
+        (10, "duplicate"),
+        (12, "missing"),
+    ]
+    assert (report.read, report.inserted, report.rejected) == (11, 2, 9)
+    person = Person.objects.get(document_index=document_index("resident_id", resident_id(2)))
+    assert Benefit.objects.get(person=person).monthly_amount == Decimal("1200.00")
+    assert Benefit.objects.count() == 4  # the two of import_city and the two good rows here
+    with report.rejects_path.open(encoding="utf-8-sig", newline="") as f:
+        reasons = {int(r["row"]): r["reason"] for r in csv.DictReader(f)}
+    assert "证件、待遇类别、起始日期" in reasons[10]
+
+
+def test_benefit_change_is_updated_with_history_and_reimport_changes_nothing(city, tmp_path):
+    import_city(city, tmp_path)
+    rows = link_rows()["benefits"]
+    rows[0] = {**rows[0], "monthly_amount": "4500.00", "until": "2026-01-31"}
+    path = write_csv(tmp_path / "b2.csv", "benefits", rows)
+
+    report = run(city, "benefits", path)
+
+    assert (report.inserted, report.updated, report.unchanged) == (0, 1, 1)
+    pension = Benefit.objects.get(kind="pension")
+    assert pension.monthly_amount == Decimal("4500.00") and pension.until == date(2026, 1, 31)
+    changes = {
+        c.field: (c.old_value, c.new_value)
+        for c in FactChange.objects.filter(fact_type="registry.Benefit", fact_id=pension.pk)
+    }
+    assert set(changes) == {"monthly_amount", "until"}
+    old, new = changes["monthly_amount"]
+    assert (Decimal(old), Decimal(new)) == (Decimal("4321.50"), Decimal("4500.00"))
+    assert changes["until"] == ("", "2026-01-31")
+    before = snapshot()
+
+    again = run(city, "benefits", path)
+
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 0)
+    assert snapshot() == before
 
 
 # --- Malformed files ------------------------------------------------------------------------------

@@ -1,6 +1,11 @@
 """Registry pages and API through the client: scope, masking, audit, filing desk."""
 
+import re
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cityhall.core.models import AuditEntry
@@ -140,3 +145,51 @@ def test_person_search_list_has_no_n_plus_one(client, django_assert_max_num_quer
     with django_assert_max_num_queries(14):
         page = client.get(reverse("registry:search"), {"person": "1", "name_prefix": "陈"})
     assert page.status_code == 200
+
+
+def test_person_page_lists_benefits_current_first_in_one_query(client, town):
+    elder = rf.person(name="海珠老人", house=town["hz_house"], birth=date(1950, 2, 3))
+    rf.benefit(
+        person=elder,
+        kind="unemployment",
+        amount="1900.00",
+        since=date(2009, 3, 1),
+        until=date(2009, 12, 31),
+    )
+    rf.benefit(person=elder, kind="pension", amount="3456.70", since=date(2010, 3, 1))
+    rf.benefit(
+        person=elder,
+        kind="subsistence",
+        amount="800.00",
+        since=date(2005, 1, 1),
+        until=date(2008, 12, 31),
+    )
+    rf.benefit(person=town["th"], kind="subsistence", amount="1200.00")  # someone else's
+    clerk = idf.staff(unit=idf.unit("440105001"), roles=[Role.WINDOW_CLERK])
+    idf.signed_in(client, clerk)
+    url = reverse("registry:person", args=[elder.pk])
+
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+
+    section = page[page.index('id="benefits"') : page.index('id="history"')]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", section)
+    assert rows == [
+        ("基本养老金", "3456.70", "2010-03-01 – 至今"),
+        ("失业保险金", "1900.00", "2009-03-01 – 2009-12-31"),
+        ("最低生活保障金", "800.00", "2005-01-01 – 2008-12-31"),
+    ]
+    assert elder.document_number not in page  # still masked
+    assert AuditEntry.objects.filter(event="personal_data.read", subject_id=str(elder.pk)).exists()
+    rf.benefit(person=elder, kind="subsistence", amount="300.00", since=date(2024, 1, 1))
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    assert len(second) == len(first)  # no query per benefit
+
+
+def test_person_page_without_benefits_says_so(client, town):
+    clerk = idf.staff(unit=idf.unit("440105001"), roles=[Role.WINDOW_CLERK])
+    idf.signed_in(client, clerk)
+    page = client.get(reverse("registry:person", args=[town["hz"].pk])).content.decode()
+    section = page[page.index('id="benefits"') : page.index('id="history"')]
+    assert '<td colspan="3">—</td>' in section

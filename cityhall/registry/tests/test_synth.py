@@ -17,7 +17,10 @@ from cityhall.core.errors import DomainError
 from cityhall.core.identifiers import resident_id_make, resident_id_parse, uscc_make, uscc_parse
 from cityhall.geo.services import demo_layout_build
 from cityhall.registry import synth
+from cityhall.registry.synth import benefits as synth_benefits
 from cityhall.registry.validation import (
+    amount_check,
+    benefit_kind_check,
     company_clean,
     contribution_status_check,
     document_parse,
@@ -222,6 +225,16 @@ def test_link_rows_pass_their_checks(city):
         contribution_status_check(row["status"])
         assert re.fullmatch(r"\d{4}-\d{2}", row["month"])
         assert 4000 <= parse_decimal(row["base"], "base") <= 30000
+    for row in city.rows["benefits"]:
+        benefit_kind_check(row["kind"])
+        amount_check(parse_decimal(row["monthly_amount"], "monthly_amount"), "monthly_amount")
+        since = parse_date(row["since"], "since")
+        until = parse_date(row["until"], "until") if row["until"] else None
+        period_check(since, until)
+        assert since.day == 1 and since <= AS_OF  # paid by the month, and already granted
+        assert until is None or until < AS_OF  # an end date means it has ended
+    keys = Counter((*_document(r), r["kind"], r["since"]) for r in city.rows["benefits"])
+    assert max(keys.values()) == 1  # the import's key
 
 
 def test_households_have_exactly_one_head_and_share_its_hukou(city):
@@ -257,6 +270,7 @@ def test_references_resolve(city):
         assert {r["uscc"] for r in rows[name]} <= set(usccs), name
     assert {_document(r) for r in rows["residences"]} <= set(persons)
     assert {_document(r) for r in rows["employment"]} <= set(persons)
+    assert {_document(r) for r in rows["benefits"]} <= set(persons)
     owners = [r for r in rows["ownerships"] if not r["owner_uscc"]]
     assert {_document(r, "owner_") for r in owners} <= set(persons)
     assert {r["owner_uscc"] for r in rows["ownerships"] if r["owner_uscc"]} <= set(usccs)
@@ -330,6 +344,127 @@ def test_shares_are_plausible(city):
     assert bands.most_common(1)[0][0] == "5000_10000"
 
 
+def _retired(person) -> bool:
+    return _age(person["birth_date"]) >= (60 if person["gender"] == "M" else 55)
+
+
+def test_benefits_are_plausible(city):
+    rows = city.rows
+    persons = {_document(r): r for r in rows["persons"]}
+    by_kind = defaultdict(list)
+    for row in rows["benefits"]:
+        by_kind[row["kind"]].append(row)
+    assert set(by_kind) == {"pension", "unemployment", "subsistence"}
+    pensioners = {_document(r) for r in by_kind["pension"] if not r["until"]}
+    retired = [d for d, p in persons.items() if p["status"] == "alive" and _retired(p)]
+    assert 0.55 <= sum(d in pensioners for d in retired) / len(retired) <= 0.75
+    for row in by_kind["pension"]:
+        person = persons[_document(row)]
+        assert _retired(person) and 2000 <= float(row["monthly_amount"]) <= 6000
+        # From the month after retirement.
+        birth = date.fromisoformat(person["birth_date"])
+        retirement_year = birth.year + (60 if person["gender"] == "M" else 55)
+        assert row["since"][:4] in (str(retirement_year), str(retirement_year + 1)), row
+    employed = {_document(r) for r in rows["employment"] if not r["until"]}
+    for row in by_kind["unemployment"]:
+        assert 1800 <= float(row["monthly_amount"]) <= 2000
+        assert date.fromisoformat(row["since"]) > date(AS_OF.year - 2, AS_OF.month, 1)
+        if _document(row) not in employed:  # the planted are at work, whatever their age
+            assert not _retired(persons[_document(row)])
+    ended = sum(bool(r["until"]) for r in by_kind["unemployment"])
+    assert ended > len(by_kind["unemployment"]) / 2  # mostly ended
+    subsistence = {_document(r) for r in by_kind["subsistence"]}
+    assert all(_is_local(persons[d]) for d in subsistence)
+    assert 0.002 * PERSONS <= len(subsistence) <= 0.01 * PERSONS
+    assert all(float(r["monthly_amount"]) <= 1200 for r in by_kind["subsistence"])
+    moved = {d for d, p in persons.items() if p["status"] == "moved_away"}
+    assert not moved & {_document(r) for r in rows["benefits"]}
+
+
+def test_unemployment_benefit_goes_to_persons_out_of_work_but_for_the_planted(city):
+    employed = {_document(r) for r in city.rows["employment"] if not r["until"]}
+    recipients = {_document(r) for r in city.rows["benefits"] if r["kind"] == "unemployment"}
+    out_of_work = [
+        _document(p)
+        for p in city.rows["persons"]
+        if p["status"] == "alive"
+        and _age(p["birth_date"]) >= 18
+        and not _retired(p)
+        and _document(p) not in employed
+    ]
+    assert 0.01 <= sum(d in recipients for d in out_of_work) / len(out_of_work) <= 0.08
+    planted = city.report.planted[synth.PLANTED_UNEMPLOYED_WHILE_EMPLOYED]
+    assert len(recipients & employed) == planted
+
+
+def test_benefits_have_a_random_stream_of_their_own(city, db, tmp_path, monkeypatch):
+    """Deciding benefits otherwise changes benefits.csv alone: the other files are as they were
+    before benefits existed (the demo and benchmark cities did not move)."""
+    monkeypatch.setattr(synth_benefits, "_PENSION_SHARE", 0.2)
+    demo_layout_build(communities_per_street=1, grids_per_community=1)
+    synth.city_write(out_dir=tmp_path, persons=PERSONS, companies=COMPANIES, seed=7, as_of=AS_OF)
+    for name in synth.FILES:
+        same = (tmp_path / f"{name}.csv").read_bytes() == (city.dir / f"{name}.csv").read_bytes()
+        assert same == (name != "benefits"), name
+
+
+# --- Planted cases ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def town(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A city of 20,000: big enough for each planted case to occur."""
+    out = tmp_path_factory.mktemp("town")
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_layout_build(communities_per_street=1, grids_per_community=1)
+        report = synth.city_write(out_dir=out, persons=20_000, companies=1000, seed=11, as_of=AS_OF)
+        transaction.set_rollback(True)
+    rows = {}
+    for name in ("persons", "employment", "contributions", "benefits"):
+        with (out / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            rows[name] = list(csv.DictReader(handle))
+    return SimpleNamespace(report=report, rows=rows)
+
+
+def test_planted_unemployment_benefits_of_well_paid_contributors(town):
+    """About 0.2 % of employees with a wage of 10,000 or more, paid up on a base of 10,000 or
+    more for the last three months, draw a current unemployment benefit; nobody else at work
+    does."""
+    rows = town.rows
+    recent = sorted({r["month"] for r in rows["contributions"]})[-3:]
+    paid: dict[tuple[str, str], int] = Counter()
+    for r in rows["contributions"]:
+        if r["month"] in recent and r["status"] == "paid" and float(r["base"]) >= 10_000:
+            paid[_document(r)] += 1
+    high = {"10000_20000", "gt20000"}
+    jobs = [r for r in rows["employment"] if not r["until"]]
+    candidates = {_document(r) for r in jobs if r["wage_band"] in high and paid[_document(r)] == 3}
+    current = [r for r in rows["benefits"] if r["kind"] == "unemployment" and not r["until"]]
+    drawing = {_document(r) for r in current}
+    planted = town.report.planted[synth.PLANTED_UNEMPLOYED_WHILE_EMPLOYED]
+    assert planted > 0
+    assert len(candidates & drawing) == planted
+    assert not ({_document(r) for r in jobs} - candidates) & drawing
+    assert 0.001 <= planted / len(candidates) <= 0.004
+    # Drawn for the whole of each recent month, beside that month's paid contribution.
+    assert all(r["since"] <= f"{recent[0]}-01" for r in current if _document(r) in candidates)
+
+
+def test_planted_benefits_of_the_deceased(town):
+    """About 2 % of deceased persons still draw a current benefit; the others' pensions ended."""
+    deceased = {_document(r) for r in town.rows["persons"] if r["status"] == "deceased"}
+    current = [r for r in town.rows["benefits"] if not r["until"] and _document(r) in deceased]
+    planted = town.report.planted[synth.PLANTED_DECEASED_WITH_BENEFIT]
+    assert planted > 0 and len(current) == planted
+    assert {r["kind"] for r in current} <= {"pension", "subsistence"}
+    assert planted <= len(deceased) / 50 + 1
+    ended = [r for r in town.rows["benefits"] if r["until"] and _document(r) in deceased]
+    assert len(ended) > len(deceased) / 3  # most of the dead had drawn a pension
+    # Ended before the recent months, so a check of any of them finds only the planted.
+    recent = sorted({r["month"] for r in town.rows["contributions"]})[-3:]
+    assert all(r["until"] < f"{recent[0]}-01" for r in ended)
+
+
 def test_local_surnames_are_cantonese(city):
     surnames = Counter(r["name"][0] for r in city.rows["persons"] if _is_local(r))
     assert "陈" in {name for name, _ in surnames.most_common(2)}
@@ -348,6 +483,8 @@ def test_same_seed_gives_identical_bytes_and_another_seed_other_files(city):
 def test_command_prints_what_it_wrote(city):
     for name in synth.FILES:
         assert re.search(rf"{name}\.csv +[\d,]+ rows", city.output), name
+    for case in city.report.planted:
+        assert re.search(rf"planted {case} +[\d,]+", city.output), case
     assert "persons/s" in city.output
 
 

@@ -18,9 +18,9 @@ from cityhall.registry.services.imports import (
 class Command(BaseCommand):
     help = (
         "Import houses, persons, companies or a link file (ownerships, residences, rentals, "
-        "employment, contributions) supplied by one organisation unit. Safe to run again: rows "
-        "are upserted by key and unchanged rows are left alone. Bad rows are written to "
-        "FILE.rejects.csv with their line number and the broken rule."
+        "employment, contributions, benefits) supplied by one organisation unit. Safe to run "
+        "again: rows are upserted by key and unchanged rows are left alone. Bad rows are written "
+        "to FILE.rejects.csv with their line number and the broken rule."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -12,9 +12,10 @@ from cityhall.registry.synth import DEFAULT_MONTHS, DEFAULT_SEED, FILES, city_wr
 
 class Command(BaseCommand):
     help = (
-        "Generate a synthetic city (houses, persons, companies and their links) as the CSV files "
-        "of docs/registry-files.md, placed in the grids of the database. The same options "
-        "(including --as-of) give byte-identical files."
+        "Generate a synthetic city (houses, persons, companies, their links and benefits) as the "
+        "CSV files of docs/registry-files.md, placed in the grids of the database, with a few "
+        "planted cases for the cross-checks to find. The same options (including --as-of) give "
+        "byte-identical files."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         for name in FILES:
             self.stdout.write(f"{name + '.csv':<18} {report.rows[name]:>12,} rows")
+        for case, count in report.planted.items():
+            self.stdout.write(f"planted {case:<30} {count:>6,}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"wrote {report.out_dir} in {report.seconds:.2f} s "

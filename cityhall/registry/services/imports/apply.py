@@ -309,6 +309,7 @@ _KEY_LABELS = {
     "rentals": gettext_noop("登记编号"),
     "employment": gettext_noop("证件、单位、入职日期"),
     "contributions": gettext_noop("证件、缴费月份"),
+    "benefits": gettext_noop("证件、待遇类别、起始日期"),
 }
 
 

@@ -20,6 +20,8 @@ from cityhall.registry.services.imports.read import _Chunk, _parse
 from cityhall.registry.validation import (
     KIND_COLUMNS,
     RowError,
+    amount_check,
+    benefit_kind_check,
     company_clean,
     contribution_status_check,
     document_parse,
@@ -298,6 +300,26 @@ def _contribution_record(row_no: int, row: Mapping[str, str], today: date) -> _F
     )
 
 
+def _benefit_record(row_no: int, row: Mapping[str, str], today: date) -> _FactRecord:
+    person = _person_ref(row, "document_type", "document_number", today)
+    kind = benefit_kind_check(required(row, "kind"))
+    amount = amount_check(
+        parse_decimal(required(row, "monthly_amount"), "monthly_amount"), "monthly_amount"
+    )
+    since, until = _period(row, "since", "until")
+    return _FactRecord(
+        row_no,
+        f"{person.key}|{kind}|{since}",
+        {
+            "person_id": person,
+            "kind": kind,
+            "monthly_amount": amount,
+            "since": since,
+            "until": until,
+        },
+    )
+
+
 _CLEANERS: dict[str, Callable[[int, Mapping[str, str], date], _Record]] = {
     "houses": _house_record,
     "persons": _person_record,
@@ -307,6 +329,7 @@ _CLEANERS: dict[str, Callable[[int, Mapping[str, str], date], _Record]] = {
     "rentals": _rental_record,
     "employment": _employment_record,
     "contributions": _contribution_record,
+    "benefits": _benefit_record,
 }
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_noop
 
 from cityhall.geo.models import Grid
 from cityhall.registry.models import (
+    Benefit,
     Building,
     BuildingUnit,
     Contribution,
@@ -131,6 +132,12 @@ _LINK_TABLES = {
         columns=("person_id", "month", "employer_id", "status", "base"),
         key=("person_id", "month"),
         compare=("employer_id", "status", "base"),
+    ),
+    "benefits": _Table(
+        Benefit,
+        columns=("person_id", "kind", "monthly_amount", "since", "until"),
+        key=("person_id", "kind", "since"),
+        compare=("monthly_amount", "until"),
     ),
 }
 _TENANT_TABLE = _Table(
