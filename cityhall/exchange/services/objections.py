@@ -12,6 +12,7 @@ from cityhall.exchange.models import DataResource, Objection
 from cityhall.exchange.services.common import number_assign, steward_unit
 from cityhall.exchange.vocab import ObjectionStatus
 from cityhall.identity.models import Account, OrgUnit
+from cityhall.identity.roles import Role
 from cityhall.notify.services import message_send
 
 
@@ -57,8 +58,21 @@ def objection_file(
 
 
 def _actor_unit(audit: AuditEntry) -> OrgUnit | None:
+    """The unit whose steward answers for a staff read: the reader's unit if it has a data
+    steward, else the data management bureau (政务服务和数据管理局) of its district, else the
+    city's."""
     actor = audit.actor
-    return actor.unit if actor is not None else None
+    if actor is None or actor.unit is None:
+        return None
+    unit = actor.unit
+    if Account.objects.filter(unit=unit, roles__role=Role.DATA_STEWARD, is_active=True).exists():
+        return unit
+    code = unit.division.code
+    for candidate in (f"{code[:6]}-ZS", f"{code[:4]}00-ZS"):
+        bureau = OrgUnit.objects.filter(code=candidate).first()
+        if bureau is not None:
+            return bureau
+    return unit
 
 
 def objection_answer(*, actor: Account, number: str, answer: str) -> Objection:
