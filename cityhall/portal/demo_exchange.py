@@ -14,11 +14,17 @@ from cityhall.exchange.models import AccessGrant, ClientSystem
 from cityhall.exchange.services import clients, grants
 from cityhall.exchange.services.catalogue import catalogue_load
 from cityhall.exchange.services.clients import caller_for
+from cityhall.exchange.services.crosschecks import crosscheck_run
 from cityhall.exchange.services.gateway import Query, query_run
 from cityhall.exchange.services.log import checkpoint_sign
+from cityhall.exchange.tasks import CROSSCHECK_CLIENTS
 from cityhall.exchange.vocab import GrantStatus
 from cityhall.identity.demo import CITY
 from cityhall.identity.models import Account, AccountKind
+from cityhall.portal.demo import DEMO_AS_OF
+
+# The last month the demo registry's contributions cover.
+CROSSCHECK_PERIOD = (DEMO_AS_OF.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 # (client_id, department suffix, name, may restrict, rate per minute)
 SYSTEMS = (
@@ -74,7 +80,7 @@ GRANTS = (
     (
         "SB",
         "person-employment",
-        ["employed", "employer_uscc", "wage_band"],
+        ["employed", "employer_name", "employer_uscc", "since", "wage_band"],
         "cross_check",
         "《社会保险法》第八十一条",
         True,
@@ -97,12 +103,13 @@ class ExchangeDemoReport:
     systems: int = 0
     grants: int = 0
     reads: int = 0
+    findings: int = 0
     secrets: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
             f"{self.resources} resources, {self.systems} new systems, {self.grants} new grants, "
-            f"{self.reads} logged reads"
+            f"{self.reads} logged reads, {self.findings} cross-check findings"
         )
 
 
@@ -146,8 +153,15 @@ def exchange_demo_build(*, reads: int = 40) -> ExchangeDemoReport:
             grants.grant_decide(
                 actor=_steward(owner), number=grant.number, approve=True, reason="符合共享条件"
             )
-    if report.systems:  # first build only: reads of demo citizens' data
+    if report.systems:  # first build only: reads of demo citizens' data, the cross-checks
         report.reads = _demo_reads(reads)
+        for rule, client_id in CROSSCHECK_CLIENTS.items():
+            run = crosscheck_run(
+                rule=rule,
+                period=CROSSCHECK_PERIOD,
+                client=ClientSystem.objects.select_related("department").get(client_id=client_id),
+            )
+            report.findings += run.findings_new
         checkpoint_sign()
     return report
 

@@ -115,6 +115,24 @@ WORKSPACE_MENU: tuple[MenuItem, ...] = (
         _("分类、区域、网格统计，热点地图，重复投诉，承办单位绩效"),
     ),
     MenuItem(
+        _("数据资源目录"),
+        "exchange:catalogue",
+        Capability.EXCHANGE_CATALOGUE,
+        _("一网共享：各部门的数据资源、共享类型、字段与敏感级别"),
+    ),
+    MenuItem(
+        _("数据管理"),
+        "exchange:steward",
+        Capability.DATA_STEWARDSHIP,
+        _("共享申请审批与撤销、接入系统与密钥、访问日志校验、市民异议答复"),
+    ),
+    MenuItem(
+        _("比对线索"),
+        "exchange:findings",
+        Capability.CROSSCHECK_FINDINGS,
+        _("跨部门数据比对发现的疑点，由本部门核查并记录结论"),
+    ),
+    MenuItem(
         _("管理后台"),
         "admin:index",
         Capability.ADMINISTER,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from cityhall.core import crypto
 from cityhall.core.audit import audit_verify
 from cityhall.core.calendar import schedule_warnings
+from cityhall.exchange import selectors as exchange_selectors
 from cityhall.geo.models import Division, DivisionLevel, Grid
 from cityhall.identity import selectors as identity_selectors
 from cityhall.identity.decorators import citizen_required, staff_required
@@ -17,6 +18,8 @@ from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
 from cityhall.portal.context_processors import LARGE_FONT_COOKIE
 from cityhall.portal.menus import menu_for
+
+MY_PAGE_READS = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,7 +51,10 @@ def font_size(request: HttpRequest) -> HttpResponseRedirect:
 @citizen_required
 def my_page(request: HttpRequest) -> HttpResponse:
     account: Account = request.user  # type: ignore[assignment]
-    reads = identity_selectors.personal_data_reads_of(account=account)[:20]
+    # The latest few reads, through the exchange or by staff; the full list is a page of its own.
+    reads = exchange_selectors.data_reads_resolve(
+        exchange_selectors.data_reads_of(account=account)[0:MY_PAGE_READS]
+    )
     return render(
         request,
         "portal/my_page.html",

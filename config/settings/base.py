@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -181,6 +182,16 @@ CELERY_BEAT_SCHEDULE = {
     "hotline-deadline-sweep": {
         "task": "cityhall.hotline.tasks.deadline_sweep",
         "schedule": env.float("CITYHALL_HOTLINE_SWEEP_SECONDS", default=300.0),
+    },
+    # 一网: sign the access log's tip every few minutes; cross-check last month's data on the
+    # 5th, after the month's contribution and benefit files are in.
+    "exchange-access-log-checkpoint": {
+        "task": "cityhall.exchange.tasks.access_log_checkpoint",
+        "schedule": env.float("CITYHALL_EXCHANGE_CHECKPOINT_SECONDS", default=300.0),
+    },
+    "exchange-crosschecks": {
+        "task": "cityhall.exchange.tasks.crosschecks_run_all",
+        "schedule": crontab(minute=0, hour=3, day_of_month=5),
     },
     "hotline-classifier-retrain": {
         "task": "cityhall.hotline.tasks.classifier_retrain",

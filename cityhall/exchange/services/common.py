@@ -1,5 +1,7 @@
 """Helpers shared by the exchange's services: the steward's department and record numbers."""
 
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db.models import Model
@@ -20,13 +22,31 @@ def steward_unit(actor: Account) -> OrgUnit:
     return actor.unit
 
 
+def number_placeholder() -> str:
+    """A unique stand-in for a record number until the row has an id (fits every number column)."""
+    return "~" + uuid.uuid4().hex[:20]
+
+
+def _number(prefix: str, pk: int, at: datetime) -> str:
+    return f"{prefix}{timezone.localtime(at):%Y%m%d}{pk % 1_000_000:06d}"
+
+
 def number_assign(record: Model, prefix: str, at: datetime | None = None) -> str:
     """A readable record number from the row id: prefix, date, six digits (e.g. GX20261121000042).
 
     The row is inserted first with a placeholder, so concurrent inserts never share a number.
     """
-    at = timezone.localtime(at or timezone.now())
-    number = f"{prefix}{at:%Y%m%d}{record.pk % 1_000_000:06d}"
+    number = _number(prefix, record.pk, at or timezone.now())
     type(record)._default_manager.filter(pk=record.pk).update(number=number)
     record.number = number  # type: ignore[attr-defined]
     return number
+
+
+def number_assign_bulk(records: Sequence[Model], prefix: str) -> None:
+    """number_assign for many rows just bulk-inserted, in batched updates."""
+    if not records:
+        return
+    now = timezone.now()
+    for record in records:
+        record.number = _number(prefix, record.pk, now)  # type: ignore[attr-defined]
+    type(records[0])._default_manager.bulk_update(records, ["number"], batch_size=1000)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cityhall.core.audit import audit_record
 from cityhall.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from cityhall.exchange.models import AccessGrant, ClientSystem, DataResource
-from cityhall.exchange.services.common import number_assign, steward_unit
+from cityhall.exchange.services.common import number_assign, number_placeholder, steward_unit
 from cityhall.exchange.vocab import GrantStatus, Purpose, ResourceStatus, SharingType
 from cityhall.identity.models import Account
 
@@ -76,7 +76,7 @@ def grant_request(
     automatic = resource.sharing_type == SharingType.UNCONDITIONAL
     with transaction.atomic():
         grant = AccessGrant.objects.create(
-            number=f"pending-{now.timestamp()}-{actor.pk}",
+            number=number_placeholder(),
             resource=resource,
             requester=unit,
             client=client,

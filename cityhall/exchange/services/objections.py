@@ -9,7 +9,7 @@ from cityhall.core.errors import DomainError, NotFoundError
 from cityhall.core.models import AuditEntry
 from cityhall.exchange import selectors
 from cityhall.exchange.models import DataResource, Objection
-from cityhall.exchange.services.common import number_assign, steward_unit
+from cityhall.exchange.services.common import number_assign, number_placeholder, steward_unit
 from cityhall.exchange.vocab import ObjectionStatus
 from cityhall.identity.models import Account, OrgUnit
 from cityhall.identity.roles import Role
@@ -44,7 +44,7 @@ def objection_file(
     try:
         with transaction.atomic():
             objection = Objection.objects.create(
-                number=f"pending-{timezone.now().timestamp()}-{account.pk}",
+                number=number_placeholder(),
                 account=account,
                 entry=entry,
                 audit_entry=audit,

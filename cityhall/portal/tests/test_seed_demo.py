@@ -9,7 +9,9 @@ from cityhall.exchange.models import (
     AccessLogCheckpoint,
     AccessLogEntry,
     ClientSystem,
+    CrossCheckRun,
     DataResource,
+    Finding,
 )
 from cityhall.exchange.services.log import log_verify
 from cityhall.geo.models import Division
@@ -101,10 +103,19 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
     assert DataResource.objects.filter(status="published").count() >= 5
     assert ClientSystem.objects.count() == 5
     assert AccessGrant.objects.filter(status="requested").count() == 1
-    assert AccessLogEntry.objects.count() == 41
+    assert (
+        AccessLogEntry.objects.filter(purpose__in=["benefit_eligibility", "investigation"]).count()
+        == 41
+    )
     earliest = citizens.order_by("pk").first()
     assert earliest is not None
     mine = AccessLogEntry.objects.filter(subject_key=earliest.id_number_index)
     assert {e.department_code for e in mine} == {"440100-RS", "440100-GA"}
     assert mine.filter(restricted_until__isnull=False).count() == 1
-    assert log_verify().ok and AccessLogCheckpoint.objects.filter(seq=41).exists()
+    # The cross-checks ran on the demo's last month and found the planted cases.
+    assert {r.status for r in CrossCheckRun.objects.all()} == {"succeeded"}
+    assert Finding.objects.filter(rule="unemployment_while_employed").exists()
+    assert Finding.objects.filter(rule="contribution_arrears").exists()
+    head = AccessLogEntry.objects.order_by("-seq").first()
+    assert head is not None and AccessLogCheckpoint.objects.filter(seq=head.seq).exists()
+    assert log_verify().ok
