@@ -32,11 +32,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     Divisions, the working-day calendar and the audit chain head are loaded by migrations; a
     transactional test's flush removes them. Serialized rollback restores them before the next
-    test that asks for it, but with xdist a worker may run an ordinary test next. Skipped after
-    the last test: by then the test databases are gone.
+    test that asks for it, but with xdist a worker may run an ordinary test next, and it does not
+    always know its next test when one ends (`nextitem` is None at the end of each batch it was
+    sent), so this runs after every flushing test.
     """
     result = yield
-    if nextitem is not None and _flushes_database(item):
+    if _flushes_database(item):
         with item.config.stash[blocking_manager_key].unblock():
             for alias in connections:
                 contents = getattr(connections[alias], "_test_serialized_contents", None)

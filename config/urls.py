@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from cityhall.exchange import ckan_urls
 from config.api import api
 
 urlpatterns = [
@@ -20,6 +21,10 @@ urlpatterns = [
     path("applications/", include("cityhall.applications.urls")),
     path("hotline/", include("cityhall.hotline.urls")),
     path("open311/v2/", include("cityhall.hotline.open311_urls")),
+    path("api/3/action/", include(ckan_urls.actions, namespace="ckan")),
+    # The unversioned address is the one the ckanapi client calls.
+    path("api/action/", include(ckan_urls.actions, namespace="ckan-unversioned")),
+    path("opendata/", include(ckan_urls.opendata)),
     path("exchange/", include("cityhall.exchange.urls")),
     path("", include("cityhall.portal.urls")),
 ]

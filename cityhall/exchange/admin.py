@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.exchange.models import DataResource, ResourceField
+from cityhall.exchange.opendata import OPEN_VIEWS
 from cityhall.exchange.sources import VIEWS
 from cityhall.exchange.vocab import KeyKind
 
@@ -39,14 +40,15 @@ class DataResourceForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        view = VIEWS.get(data.get("view", ""))
-        if data.get("key_kind") != KeyKind.AGGREGATE:
-            if view is None:
-                raise forms.ValidationError(
-                    _("数据视图须为以下之一：%(views)s") % {"views": ", ".join(VIEWS)}
-                )
-            if view.key_kind != data.get("key_kind"):
-                raise forms.ValidationError(_("查询方式与数据视图不一致"))
+        aggregate = data.get("key_kind") == KeyKind.AGGREGATE
+        views = list(OPEN_VIEWS if aggregate else VIEWS)
+        name = data.get("view", "")
+        if name not in views:
+            raise forms.ValidationError(
+                _("数据视图须为以下之一：%(views)s") % {"views": ", ".join(views)}
+            )
+        if not aggregate and VIEWS[name].key_kind != data.get("key_kind"):
+            raise forms.ValidationError(_("查询方式与数据视图不一致"))
         return data
 
 

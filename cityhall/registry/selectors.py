@@ -2,11 +2,15 @@
 under community, street and district codes), other apps read facts here and keep no copies."""
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 
 from cityhall.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from cityhall.geo.models import Division
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
 from cityhall.identity.selectors import require_capability
@@ -24,7 +28,13 @@ from cityhall.registry.models import (
     SaleFiling,
 )
 from cityhall.registry.validation import RowError, document_index, document_parse
-from cityhall.registry.vocab import DocumentType
+from cityhall.registry.vocab import (
+    DocumentType,
+    HouseUse,
+    LegalPersonKind,
+    LegalPersonStatus,
+    PersonStatus,
+)
 
 SEARCH_LIMIT = 200
 
@@ -315,8 +325,9 @@ def contributions_recent(
 def benefits_of(person_ids: list[int]) -> dict[int, list[Benefit]]:
     """Each person's benefits, current ones first."""
     found: dict[int, list[Benefit]] = {pk: [] for pk in person_ids}
+    # NULL `until` (still paid) sorts first on both SQLite and PostgreSQL.
     for row in Benefit.objects.filter(person_id__in=person_ids).order_by(
-        "person_id", "until", "-since"
+        "person_id", F("until").desc(nulls_first=True), "-since"
     ):
         found[row.person_id].append(row)
     return found
@@ -327,3 +338,176 @@ def legal_persons_by_uscc(usccs: list[str]) -> dict[str, LegalPerson]:
         c.uscc: c
         for c in LegalPerson.objects.filter(uscc__in=usccs).select_related("legal_representative")
     }
+
+
+# Aggregates for open data (开放数据): whole-registry counts grouped by the database in one
+# statement each. A cell counting fewer than SMALL_CELL_MIN records is suppressed (count and any
+# sum withheld, `suppressed` set) so that no published row can single out a person; no totals
+# are published beside the cells, so a withheld cell cannot be recovered by subtraction.
+
+SMALL_CELL_MIN = 5
+STREET_CODE_LENGTH = 9
+DISTRICT_CODE_LENGTH = 6
+# (label, first age not in the band); the last band is open-ended.
+AGE_BANDS: tuple[tuple[str, int | None], ...] = (
+    ("0-14", 15),
+    ("15-24", 25),
+    ("25-44", 45),
+    ("45-59", 60),
+    ("60-74", 75),
+    ("75+", None),
+)
+
+
+@dataclass(frozen=True)
+class PopulationCell:
+    street_code: str
+    street_name: str
+    district_code: str
+    district_name: str
+    age_band: str
+    gender: str
+    persons: int | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class LegalPersonCell:
+    district_code: str
+    district_name: str
+    industry: str
+    kind: str
+    kind_name: str
+    legal_persons: int | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class HouseCell:
+    district_code: str
+    district_name: str
+    use: str
+    use_name: str
+    houses: int | None
+    floor_area_m2: Decimal | None
+    suppressed: bool
+
+
+def registry_stamp() -> str:
+    """A token that moves when registry rows are added or a recorded fact changes (largest
+    primary keys, read from their indexes), to key caches of whole-registry aggregates."""
+    return "-".join(
+        str(model.objects.aggregate(top=Max("pk"))["top"] or 0)
+        for model in (Person, LegalPerson, House, FactChange)
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February: the birthday falls on the 28th in other years
+        return day.replace(year=day.year - years, day=28)
+
+
+def _division_names(codes: set[str]) -> dict[str, str]:
+    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def _small(count: int) -> bool:
+    return count < SMALL_CELL_MIN
+
+
+def population_by_street_age(*, as_of: date) -> list[PopulationCell]:
+    """Living persons by street (first 9 digits of their area code), age band on `as_of` and
+    gender; persons placed only at district or city level are not in any street."""
+    # A birth date after the cutoff means the person has not reached that age on `as_of`.
+    band = Case(
+        *[
+            When(birth_date__gt=_years_before(as_of, limit), then=Value(label))
+            for label, limit in AGE_BANDS
+            if limit is not None
+        ],
+        default=Value(AGE_BANDS[-1][0]),
+    )
+    grouped = (
+        Person.objects.filter(status=PersonStatus.ALIVE)
+        .annotate(
+            street=Substr("area_code", 1, STREET_CODE_LENGTH),
+            code_length=Length("area_code"),
+            band=band,
+        )
+        .filter(code_length__gte=STREET_CODE_LENGTH)
+        .values_list("street", "band", "gender")
+        .annotate(persons=Count("pk"))
+        .order_by()
+    )
+    rows = list(grouped)
+    streets = {street for street, _band, _gender, _n in rows}
+    names = _division_names(streets | {s[:DISTRICT_CODE_LENGTH] for s in streets})
+    order = {label: position for position, (label, _limit) in enumerate(AGE_BANDS)}
+    rows.sort(key=lambda r: (r[0], order[r[1]], r[2]))
+    return [
+        PopulationCell(
+            street_code=street,
+            street_name=names.get(street, ""),
+            district_code=street[:DISTRICT_CODE_LENGTH],
+            district_name=names.get(street[:DISTRICT_CODE_LENGTH], ""),
+            age_band=band_label,
+            gender=gender,
+            persons=None if _small(n) else n,
+            suppressed=_small(n),
+        )
+        for street, band_label, gender, n in rows
+    ]
+
+
+def legal_persons_by_industry_district() -> list[LegalPersonCell]:
+    """Legal persons in existence (存续) by registration district, industry and kind."""
+    grouped = (
+        LegalPerson.objects.filter(status=LegalPersonStatus.ACTIVE)
+        .annotate(district=Substr("division_code", 1, DISTRICT_CODE_LENGTH))
+        .values_list("district", "industry", "kind")
+        .annotate(n=Count("pk"))
+        .order_by("district", "industry", "kind")
+    )
+    rows = list(grouped)
+    names = _division_names({district for district, _i, _k, _n in rows})
+    kinds = dict(LegalPersonKind.choices)
+    return [
+        LegalPersonCell(
+            district_code=district,
+            district_name=names.get(district, ""),
+            industry=industry,
+            kind=kind,
+            kind_name=str(kinds.get(kind, kind)),
+            legal_persons=None if _small(n) else n,
+            suppressed=_small(n),
+        )
+        for district, industry, kind, n in rows
+    ]
+
+
+def houses_by_district_use() -> list[HouseCell]:
+    """Houses by district (first 6 digits of the grid code) and use, with their floor area."""
+    grouped = (
+        House.objects.annotate(district=Substr("area_code", 1, DISTRICT_CODE_LENGTH))
+        .values_list("district", "use")
+        .annotate(n=Count("pk"), area=Sum("area"))
+        .order_by("district", "use")
+    )
+    rows = list(grouped)
+    names = _division_names({district for district, _u, _n, _a in rows})
+    uses = dict(HouseUse.choices)
+    cent = Decimal("0.01")
+    return [
+        HouseCell(
+            district_code=district,
+            district_name=names.get(district, ""),
+            use=use,
+            use_name=str(uses.get(use, use)),
+            houses=None if _small(n) else n,
+            floor_area_m2=None if _small(n) else Decimal(area).quantize(cent),
+            suppressed=_small(n),
+        )
+        for district, use, n, area in rows
+    ]

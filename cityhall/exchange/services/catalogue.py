@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from cityhall.core.errors import DomainError, NotFoundError
 from cityhall.exchange.models import DataResource, ResourceField
+from cityhall.exchange.opendata import OPEN_VIEWS
 from cityhall.exchange.services.common import steward_unit
 from cityhall.exchange.sources import VIEWS
-from cityhall.exchange.vocab import ResourceStatus, Sensitivity
+from cityhall.exchange.vocab import KeyKind, ResourceStatus, Sensitivity
 from cityhall.identity.models import Account, OrgUnit
 
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "resources.json"
@@ -45,6 +46,7 @@ def catalogue_load(*, city_code: str, path: Path = CATALOGUE_PATH) -> int:
                     "owner": owner,
                     "tags": item.get("tags", []),
                     "is_open": item.get("open", False),
+                    "license_id": item.get("license_id", "cc-by-4.0"),
                 },
             )
             if created:
@@ -77,7 +79,8 @@ def _own_resource(actor: Account, code: str) -> DataResource:
 def resource_publish(*, actor: Account, code: str) -> DataResource:
     """The owner's steward publishes a resource: it appears in the catalogue and can be granted."""
     resource = _own_resource(actor, code)
-    if resource.view not in VIEWS and resource.key_kind != "aggregate":
+    views = OPEN_VIEWS if resource.key_kind == KeyKind.AGGREGATE else VIEWS
+    if resource.view not in views:
         raise DomainError(_("该资源没有可用的数据视图"), code="no_view")
     if not resource.fields.exists():
         raise DomainError(_("发布前须列明资源字段"), code="no_fields")

@@ -2,7 +2,6 @@
 each table exportable as CSV or Excel (`?export=csv|xlsx&table=counts|hotspots|repeats|units`).
 """
 
-import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from cityhall.core.errors import DomainError
+from cityhall.core.spreadsheets import csv_text
 from cityhall.geo.models import Division, DivisionLevel
 from cityhall.geo.svgmap import MapArea, MapShape, SvgMap, svg_map
 from cityhall.hotline import analysis
@@ -39,9 +39,6 @@ TABLES = ("counts", "hotspots", "repeats", "units")
 HEAT = ("#fde0c5", "#f9bf8f", "#f29463", "#dc5b3a", "#b02a1e")
 HEAT_TEXT = ("#1f2937", "#1f2937", "#1f2937", "#ffffff", "#ffffff")
 CONTEXT_FILL = "#eef1f4"
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_BOM = "\ufeff"  # so Excel opens the UTF-8 file as UTF-8 and shows the Chinese
 
 
 def _actor(request: HttpRequest) -> Account:
@@ -254,21 +251,10 @@ def _units_table(rows: list[analysis.UnitPerformance]) -> Table:
     )
 
 
-def _safe_text(value: object) -> object:
-    """Text a spreadsheet will show, never run: a leading quote defuses =, +, - and @."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _csv_response(table: Table, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write(CSV_BOM)
-    writer = csv.writer(buffer)
-    writer.writerow([_safe_text(h) for h in table.headers])
-    for row in table.rows:
-        writer.writerow(["" if v is None else _safe_text(v) for v in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        csv_text(table.headers, table.rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
