@@ -183,6 +183,15 @@ def _query_from(code: str, body: dict[str, Any], keys: list[object]) -> Query:
     )
 
 
+def _answer_head(answer: Answer) -> dict[str, Any]:
+    return {
+        "request_id": answer.request_id,
+        "resource": answer.resource_code,
+        "grant": answer.grant_number or None,
+        "fields": answer.fields,
+    }
+
+
 def _answer_record(answer: Answer, position: int) -> dict[str, Any]:
     key, record = answer.results[position]
     entry = answer.entries[position]
@@ -206,14 +215,7 @@ def lookup(request: HttpRequest, code: str) -> JsonResponse:
     except DomainError as exc:
         return _error(exc)
     return JsonResponse(
-        {
-            "request_id": answer.request_id,
-            "resource": answer.resource_code,
-            "grant": answer.grant_number or None,
-            "fields": answer.fields,
-            **_answer_record(answer, 0),
-            "log_hash": answer.entries[0].hash,
-        },
+        _answer_head(answer) | _answer_record(answer, 0) | {"log_hash": answer.entries[0].hash},
         json_dumps_params={"ensure_ascii": False},
     )
 
@@ -232,11 +234,8 @@ def batch(request: HttpRequest, code: str) -> JsonResponse:
     except DomainError as exc:
         return _error(exc)
     return JsonResponse(
-        {
-            "request_id": answer.request_id,
-            "resource": answer.resource_code,
-            "grant": answer.grant_number or None,
-            "fields": answer.fields,
+        _answer_head(answer)
+        | {
             "results": [_answer_record(answer, i) for i in range(len(answer.results))],
             "found": sum(1 for _key, record in answer.results if record is not None),
         },
