@@ -26,24 +26,36 @@ def _flushes_database(item: pytest.Item) -> bool:
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
+_flushed: dict[str, bool] = {"pending": False}
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    """Put the migrations' reference data back after a test that flushed the database.
+    """Note a test that flushed the database; the next test's setup restores the reference data.
 
     Divisions, the working-day calendar and the audit chain head are loaded by migrations; a
     transactional test's flush removes them. Serialized rollback restores them before the next
-    test that asks for it, but with xdist a worker may run an ordinary test next, and it does not
-    always know its next test when one ends (`nextitem` is None at the end of each batch it was
-    sent), so this runs after every flushing test.
+    test that asks for it, but with xdist a worker may run an ordinary test next. The restore
+    waits for that next test's setup: an xdist worker does not always know its next test when one
+    ends (`nextitem` is None at the end of each batch it was sent), and after the very last test
+    the session's teardown has already dropped the test databases.
     """
     result = yield
     if _flushes_database(item):
-        with item.config.stash[blocking_manager_key].unblock():
-            for alias in connections:
-                contents = getattr(connections[alias], "_test_serialized_contents", None)
-                if contents:
-                    connections[alias].creation.deserialize_db_from_string(contents)
+        _flushed["pending"] = True
     return result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not _flushed["pending"]:
+        return
+    _flushed["pending"] = False
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                connections[alias].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
