@@ -72,7 +72,6 @@ import json
 import os
 import pstats
 import random
-import re
 import secrets
 import statistics
 import sys
@@ -124,7 +123,12 @@ from benchmarks.exchange_http import (  # noqa: E402
     measure,
     server_config,
 )
-from benchmarks.measure import database_recreate, line, load_average  # noqa: E402
+from benchmarks.measure import (  # noqa: E402
+    database_recreate,
+    line,
+    load_average,
+    statement_shape,
+)
 from cityhall.exchange.models import (  # noqa: E402
     AccessGrant,
     AccessLogEntry,
@@ -547,18 +551,6 @@ BREAKDOWN: tuple[tuple[Any, str, str], ...] = (
 )
 
 
-def _statement(sql_text: str) -> str:
-    """A statement's shape for grouping: verb, table, and the start of its WHERE clause."""
-    text = " ".join(sql_text.replace('"', "").split())
-    verb = text.split(" ", 1)[0]
-    table = re.search(r"(?:FROM|INTO|UPDATE) ([\w.]+)", text)
-    where = re.search(r" WHERE (.*?)(?: ORDER BY| LIMIT| RETURNING|$)", text)
-    shown = f"{verb} {table.group(1) if table else ''}"
-    if where:
-        shown += " WHERE " + re.sub(r"\w+\.(\w+)", r"\1", where.group(1))[:60]
-    return shown
-
-
 class _Statements:
     """Each statement's wall time and shape, as a connection.execute_wrapper."""
 
@@ -570,7 +562,7 @@ class _Statements:
         try:
             return execute(sql_text, *rest)
         finally:
-            self.times.append((time.perf_counter() - started, _statement(sql_text)))
+            self.times.append((time.perf_counter() - started, statement_shape(sql_text)))
 
 
 class _InProcess:

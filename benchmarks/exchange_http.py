@@ -11,7 +11,6 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ from pathlib import Path
 import psycopg
 from django.db import connection
 
-from benchmarks.measure import line, percentiles
+from benchmarks.measure import free_port, line, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_PATH = "/exchange/v1/token"  # noqa: S105 - a URL, not a secret
@@ -98,17 +97,11 @@ def _machine() -> tuple[float, float]:
     return (sum(fields) - fields[3] - fields[4]) / TICK, sum(fields) / TICK
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Server:
     """gunicorn serving config.wsgi with the benchmark's settings on the scratch database."""
 
     def __init__(self, config: ServerConfig, database_url: str, log: Path) -> None:
-        self.config, self.port, self.log = config, _free_port(), log
+        self.config, self.port, self.log = config, free_port(), log
         env = {
             **os.environ,
             "DATABASE_URL": database_url,

@@ -42,8 +42,6 @@ import multiprocessing
 import os
 import pstats
 import random
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -77,9 +75,11 @@ from shapely.geometry import shape  # noqa: E402
 from benchmarks.measure import (  # noqa: E402
     CpuMeter,
     database_recreate,
+    free_port,
     line,
     load_average,
     percentiles,
+    statement_shape,
 )
 from cityhall.geo.models import Grid  # noqa: E402
 from cityhall.geo.services import demo_layout_build  # noqa: E402
@@ -283,18 +283,6 @@ def _intake_processes(
     return rate
 
 
-def _statement(sql_text: str) -> str:
-    """A statement's shape for grouping: verb, table, and the start of its WHERE clause."""
-    text = " ".join(sql_text.replace('"', "").split())
-    verb = text.split(" ", 1)[0]
-    table = re.search(r"(?:FROM|INTO|UPDATE) ([\w.]+)", text)
-    where = re.search(r" WHERE (.*?)(?: ORDER BY| LIMIT| RETURNING|$)", text)
-    shown = f"{verb} {table.group(1) if table else ''}"
-    if where:
-        shown += " WHERE " + re.sub(r"\w+\.(\w+)", r"\1", where.group(1))[:70]
-    return shown
-
-
 def _queries_per_ticket(samples: int = 30) -> None:
     """The statements one ticket_create issues (over `samples` tickets), costliest first."""
     drafts = _drafts(samples + 10, seed=SEED + 3)
@@ -308,7 +296,7 @@ def _queries_per_ticket(samples: int = 30) -> None:
             return execute(sql_text, *rest)
         finally:
             ms = (time.perf_counter() - started) * 1e3
-            by_statement.setdefault(_statement(sql_text), []).append(ms)
+            by_statement.setdefault(statement_shape(sql_text), []).append(ms)
 
     started = time.perf_counter()
     with connection.execute_wrapper(capture):
@@ -411,12 +399,6 @@ def _profile(calls: int) -> None:
 # Part 2: Open311 over HTTP
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _server_start(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     """`manage.py serve` on the bench database; returns once it answers."""
     env = {
@@ -487,7 +469,7 @@ def _forms(n: int, key: str, seed: int) -> list[dict[str, str]]:
 def _part_http(args: argparse.Namespace, database_url: str, work: Path) -> dict[int, float]:
     """Part 2: Open311 POSTs through the real server; their latency percentiles."""
     _client, key = open311_client_create(name="benchmark")
-    port = _free_port()
+    port = free_port()
     log = work / "serve.log"
     print(
         f"\n2. intake over HTTP: {args.http:,} form-encoded POSTs to /open311/v2/requests.json "

@@ -2,6 +2,8 @@
 average, CPU of this process and of its PostgreSQL backend, and a scratch database."""
 
 import os
+import re
+import socket
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,3 +71,22 @@ def database_recreate(base_url: str, name: str, *, drop_only: bool = False) -> N
         )
         if not drop_only:
             maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def statement_shape(sql_text: str) -> str:
+    """A statement's shape for grouping: verb, table, and the start of its WHERE clause."""
+    text = " ".join(sql_text.replace('"', "").split())
+    verb = text.split(" ", 1)[0]
+    table = re.search(r"(?:FROM|INTO|UPDATE) ([\w.]+)", text)
+    where = re.search(r" WHERE (.*?)(?: ORDER BY| LIMIT| RETURNING|$)", text)
+    shown = f"{verb} {table.group(1) if table else ''}"
+    if where:
+        shown += " WHERE " + re.sub(r"\w+\.(\w+)", r"\1", where.group(1))[:70]
+    return shown
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server the benchmark starts)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
