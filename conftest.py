@@ -4,10 +4,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connections
+from django.utils import translation
 from django.utils.translation.reloader import translation_file_changed
 from pytest_django.plugin import blocking_manager_key
 
@@ -68,6 +70,9 @@ def _fresh_process_caches():
     reference_invalidate()
     # The Django cache holds per-client rate-limit windows and generated open-data files.
     cache.clear()
+    # The test client runs requests in this thread and LocaleMiddleware leaves the request's
+    # language active after it: a test after an English request would otherwise run in English.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     calendar_cache_clear()
     locate_index_invalidate()

@@ -63,6 +63,7 @@ from benchmarks.measure import (  # noqa: E402
     line,
     load_average,
     percentiles,
+    scratch_database,
 )
 from cityhall.applications.models import Application, Certificate, Status, Task, TaskStatus  # noqa: E402
 from cityhall.applications.services import review  # noqa: E402
@@ -467,18 +468,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
         return 2
-    base_url = os.environ["DATABASE_URL"].rpartition("/")[0]
-    if args.database:
-        # Not connected yet: the connection opens on first use with this name.
-        connection.settings_dict["NAME"] = args.database
-    name = connection.settings_dict["NAME"]
-    if "bench" not in name:
-        # The database is dropped and created: never one that may hold real or dev data.
-        print(
-            f"refusing to drop {name!r}: the scratch database's name must contain 'bench'",
-            file=sys.stderr,
-        )
+    scratch = scratch_database(args.database, "bench")
+    if scratch is None:
         return 2
+    base_url, name = scratch
     database_recreate(base_url, name)
     try:
         with tempfile.TemporaryDirectory(prefix="bench_applications_") as work:

@@ -127,6 +127,7 @@ from benchmarks.measure import (  # noqa: E402
     database_recreate,
     line,
     load_average,
+    scratch_database,
     statement_shape,
 )
 from cityhall.exchange.models import (  # noqa: E402
@@ -149,6 +150,8 @@ from cityhall.exchange.sources import VIEWS  # noqa: E402
 from cityhall.exchange.views import gateway as gateway_views  # noqa: E402
 from cityhall.exchange.vocab import GrantStatus, Purpose  # noqa: E402
 from cityhall.geo.models import Division  # noqa: E402
+from cityhall.identity.demo import CITY  # noqa: E402
+from cityhall.identity.demo import DEPARTMENTS as DEMO_DEPARTMENTS  # noqa: E402
 from cityhall.identity.models import Account, OrgUnit, UnitKind, UnitLevel  # noqa: E402
 from cityhall.identity.roles import Role  # noqa: E402
 from cityhall.identity.selectors import id_number_index  # noqa: E402
@@ -157,15 +160,11 @@ from cityhall.registry.models import LegalPerson  # noqa: E402
 
 AIM_P99_MS = 20.0
 AIM_RATIO = 0.40
-CITY = "440100"
 DEPARTMENTS = {
-    "GA": "广州市公安局",
-    "RS": "广州市人力资源和社会保障局",
-    "SB": "广州市社会保险基金管理中心",
-    "MZ": "广州市民政局",
-    "SJ": "广州市市场监督管理局",
-    "ZJ": "广州市住房和城乡建设局",
-    "ZS": "广州市政务服务和数据管理局",
+    suffix: name
+    for suffix, name, _district in DEMO_DEPARTMENTS
+    # The owners of the catalogue's resources, and the data management bureau.
+    if suffix in {"GA", "RS", "SB", "MZ", "SJ", "ZJ", "ZS"}
 }
 GATEWAY_CLIENT = "bench-rs-benefits"
 # The per-minute limit is the gateway's guard against a runaway client; the benchmark measures
@@ -1002,17 +1001,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
         return 2
-    base_url = os.environ["DATABASE_URL"].rpartition("/")[0]
-    if args.database:
-        # Not connected yet: the connection opens on first use with this name.
-        connection.settings_dict["NAME"] = args.database
+    scratch = scratch_database(args.database, "bench_exchange")
+    if scratch is None:
+        return 2
+    base_url, name = scratch
     # Requests made in this process (part 2's breakdown) keep their connection, as the servers'.
     connection.settings_dict["CONN_MAX_AGE"] = args.conn_max_age
-    name = connection.settings_dict["NAME"]
-    if "bench_exchange" not in name:
-        # The database is dropped and created: never one that may hold real or dev data.
-        print(f"refusing to drop {name!r}: its name must contain 'bench_exchange'", file=sys.stderr)
-        return 2
     url = f"{base_url}/{name}"
     checks = "skipped (--no-crosschecks)" if args.no_crosschecks else _crosscheck_modules()
     if args.reuse:

@@ -79,6 +79,7 @@ from benchmarks.measure import (  # noqa: E402
     line,
     load_average,
     percentiles,
+    scratch_database,
     statement_shape,
 )
 from cityhall.geo.models import Grid  # noqa: E402
@@ -748,15 +749,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
         return 2
-    base_url = os.environ["DATABASE_URL"].rpartition("/")[0]
-    if args.database:
-        # Not connected yet: the connection opens on first use with this name.
-        connection.settings_dict["NAME"] = args.database
-    name = connection.settings_dict["NAME"]
-    if "bench_hotline" not in name:
-        # The database is dropped and created: never one that may hold real or dev data.
-        print(f"refusing to drop {name!r}: its name must contain 'bench_hotline'", file=sys.stderr)
+    scratch = scratch_database(args.database, "bench_hotline")
+    if scratch is None:
         return 2
+    base_url, name = scratch
     if args.reuse:
         args.keep, args.load_seconds = True, None
         end = timezone.localdate() - timedelta(days=1)

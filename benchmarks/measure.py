@@ -5,6 +5,7 @@ import os
 import re
 import socket
 import statistics
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,6 +62,21 @@ class CpuMeter:
         if self.postgres is not None:
             parts.append(f"PostgreSQL backend {self.postgres / calls * 1e3:.1f} ms")
         return ", ".join(parts)
+
+
+def scratch_database(database: str, marker: str) -> tuple[str, str] | None:
+    """(server URL, name) of the scratch database this benchmark may drop and create: --database
+    or DATABASE_URL's, and only if its name contains `marker`; else None, with the reason on
+    stderr. Call before the connection opens (it opens on first use with this name)."""
+    base_url = os.environ["DATABASE_URL"].rpartition("/")[0]
+    if database:
+        connection.settings_dict["NAME"] = database
+    name = connection.settings_dict["NAME"]
+    if marker not in name:
+        # The database is dropped and created: never one that may hold real or dev data.
+        print(f"refusing to drop {name!r}: its name must contain {marker!r}", file=sys.stderr)
+        return None
+    return base_url, name
 
 
 def database_recreate(base_url: str, name: str, *, drop_only: bool = False) -> None:

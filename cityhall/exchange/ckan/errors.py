@@ -1,14 +1,17 @@
 """The errors of the Action API: each is one of the answers CKAN's ckan/views/api.py gives,
 with its status and its `error` object."""
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 
-class ActionError(Exception):
+class ActionError(Exception, ABC):
+    """Base of the answers below; each says its HTTP status and CKAN's `error` object."""
+
     status = 500
 
-    def error(self) -> dict[str, Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def error(self) -> dict[str, Any]: ...
 
 
 class NotFound(ActionError):

@@ -10,19 +10,17 @@ from cityhall.exchange.services import clients, grants
 from cityhall.exchange.services.catalogue import catalogue_load
 from cityhall.exchange.vocab import GrantStatus
 from cityhall.geo.models import Division
+from cityhall.identity.demo import CITY
+from cityhall.identity.demo import DEPARTMENTS as DEMO_DEPARTMENTS
 from cityhall.identity.models import Account, OrgUnit, UnitKind, UnitLevel
 from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as idf
 
-CITY = "440100"
 SUFFIXES = {
-    "GA": "广州市公安局",
-    "RS": "广州市人力资源和社会保障局",
-    "SB": "广州市社会保险基金管理中心",
-    "MZ": "广州市民政局",
-    "SJ": "广州市市场监督管理局",
-    "ZJ": "广州市住房和城乡建设局",
-    "ZS": "广州市政务服务和数据管理局",
+    suffix: name
+    for suffix, name, _district in DEMO_DEPARTMENTS
+    # The owners of the catalogue's resources, and the data management bureau.
+    if suffix in {"GA", "RS", "SB", "MZ", "SJ", "ZJ", "ZS"}
 }
 
 

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
 from django.test.utils import override_settings
 
+from cityhall.core.identifiers import uscc_make
 from cityhall.exchange.models import AccessGrant, AccessLogEntry, ClientSystem
 from cityhall.exchange.services import clients, grants
 from cityhall.exchange.services.log import content_hash, log_verify
@@ -21,6 +22,10 @@ from cityhall.registry.tests import factories as rf
 pytestmark = pytest.mark.django_db
 
 TOKEN_URL = "/exchange/v1/token"
+# A well-formed USCC (GB 32100 check character included), so only the grant can refuse it.
+COMPANY = uscc_make(
+    authority="9", category="1", division_code="440101", organisation_code="MA5CXXXX0"
+)
 
 
 def _token(client: Client, client_id: str, secret: str) -> str:
@@ -156,9 +161,9 @@ def test_grant_limited_to_another_system_does_not_cover_this_one(city, person, c
         client,
         "/exchange/v1/resources/company-basic/lookup",
         token,
-        {"key": "91440101MA5CXXXX0X", "purpose": "social_insurance", "case": "JC-2026-001"},
+        {"key": COMPANY, "purpose": "social_insurance", "case": "JC-2026-001"},
     )
-    assert status == 403 and body["error"] == "no_grant"
+    assert status == 403 and body["error"] == "no_grant"  # a valid key, refused for the grant
 
 
 def test_malformed_id_is_a_clear_400(city, client):
