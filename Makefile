@@ -30,7 +30,8 @@ demo: migrate
 run: demo
 	$(MANAGE) serve --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's Chromium (never a downloaded browser); a missing one is an error.
+# Browser tests drive Debian's Chromium (never a downloaded browser) and check each page with
+# axe-core from npm; a missing browser, node or npm, or a failed install, is an error.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -38,6 +39,13 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
 	      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
 	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install -y chromium"; exit 1; fi; \
+	fi
+	@# axe-core (pinned in package-lock.json) checks every page the browser tests open.
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  command -v npm >/dev/null && command -v node >/dev/null || \
+	    { echo "browser tests need node and npm for axe-core: sudo apt-get install -y nodejs npm"; exit 1; }; \
+	  npm ci --silent --no-audit --no-fund || { echo "npm ci failed: axe-core is required"; exit 1; }; \
+	  test -f node_modules/axe-core/axe.min.js || { echo "npm ci did not install axe-core"; exit 1; }; \
 	fi
 
 # The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.

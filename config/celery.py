@@ -11,6 +11,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 app = Celery("cityhall")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Celery's "current app" is per thread; a thread that never set one (a gthread worker's, the
+# test live server's) falls back to the default app. Without this it would get an unconfigured
+# app whose broker is amqp://localhost, and services enqueueing by name (`current_app.tasks[…]`)
+# would send their tasks there.
+app.set_default()
 
 
 @task_prerun.connect

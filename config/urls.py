@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -26,7 +24,11 @@ urlpatterns = [
     path("api/action/", include(ckan_urls.actions, namespace="ckan-unversioned")),
     path("opendata/", include(ckan_urls.opendata)),
     path("exchange/", include("cityhall.exchange.urls")),
+    path("kiosk/", include("cityhall.portal.kiosk_urls")),
+    path("information/", include("cityhall.participation.urls")),
+    path("cloud/", include("cityhall.cloud.urls")),
     path("", include("cityhall.portal.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded and issued files (materials, certificates, photos, the citizen cloud) are never
+# served from MEDIA_URL, not even in development: each one is reached only through a view that
+# checks who is asking.

@@ -129,3 +129,15 @@ class CitizenLookupForm(forms.Form):
     id_number = forms.CharField(
         label=_("居民身份证号码"), max_length=18, help_text=_("核验居民身份证原件后输入")
     )
+
+
+class CardLookupForm(forms.Form):
+    """The walk-in's social security card at the counter: the reader types the number, the
+    holder types the PIN on the PIN pad."""
+
+    card_number = forms.CharField(label=_("社会保障卡卡号"), max_length=12)
+    pin = forms.CharField(
+        label=_("密码（由本人在密码键盘输入）"),
+        max_length=6,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

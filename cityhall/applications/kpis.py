@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from cityhall.applications.models import Application, Channel, Rating, Status
+from cityhall.applications.models import SELF_SERVICE, Application, Rating, Status
 from cityhall.core.calendar import working_days_between
 from cityhall.identity.models import Account, OrgUnit
 from cityhall.identity.roles import Capability
@@ -64,7 +64,7 @@ def kpis_for(*, actor: Account, since: date, until: date) -> tuple[list[Kpi], Kp
         n=Count("id"),
         finished=Count("id", filter=Q(status__in=DECIDED)),
         spot=Count("id", filter=Q(decided_on_spot=True)),
-        online=Count("id", filter=Q(channel=Channel.ONLINE)),
+        online=Count("id", filter=Q(channel__in=SELF_SERVICE)),
         on_time=Count(
             "id",
             filter=Q(status__in=DECIDED)

@@ -20,6 +20,11 @@ from cityhall.identity.models import OrgUnit
 class Channel(models.TextChoices):
     ONLINE = "online", _("网上申请")
     WINDOW = "window", _("窗口受理")
+    # 自助终端: the holder signed in by card + PIN; self-service like online, counted with it.
+    KIOSK = "kiosk", _("自助终端")
+
+
+SELF_SERVICE = frozenset({Channel.ONLINE, Channel.KIOSK})
 
 
 class Status(models.TextChoices):

@@ -5,10 +5,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cityhall.applications.models import (
+    FINISHED,
     Application,
     Certificate,
     Rating,
     Rectification,
+    Status,
     SubmittedMaterial,
     SupervisionCard,
     Task,
@@ -32,6 +34,21 @@ def certificate_item_codes(*, holder: Account) -> set[str]:
 
 def applications_of(*, applicant: Account) -> QuerySet[Application]:
     return Application.objects.filter(applicant=applicant).select_related("lead_unit")
+
+
+def applications_to_supplement(*, applicant: Account) -> QuerySet[Application]:
+    """The applicant's applications waiting for them to supply missing materials (补正)."""
+    return applications_of(applicant=applicant).filter(status=Status.SUPPLEMENT)
+
+
+def applications_to_rate(*, applicant: Account) -> QuerySet[Application]:
+    """Finished applications the applicant has not rated yet (好差评)."""
+    return (
+        applications_of(applicant=applicant)
+        .filter(status__in=FINISHED)
+        .exclude(status=Status.WITHDRAWN)
+        .exclude(ratings__rater=applicant)
+    )
 
 
 def application_of(*, applicant: Account, number: str) -> Application:

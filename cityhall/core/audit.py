@@ -32,6 +32,12 @@ class AuditEvent:
     REGISTRY_IMPORTED = "registry.imported"
     ITEM_VERSION_PUBLISHED = "catalog.version_published"
     CERTIFICATE_ISSUED = "applications.certificate_issued"
+    CARD_ISSUED = "card.issued"
+    CARD_REPORTED_LOST = "card.reported_lost"
+    CARD_PIN_RESET = "card.pin_reset"
+    CARD_SIGNIN_SUCCEEDED = "card.signin_succeeded"
+    CARD_SIGNIN_FAILED = "card.signin_failed"
+    CARD_LOCKED = "card.locked"
 
 
 def _entry_digest(

@@ -64,7 +64,9 @@ def _money(value: Decimal) -> str:
 
 
 def _person_basic(keys: list[SubjectKey], fields: Collection[str]) -> dict[str, Record | None]:
-    persons = registry.persons_by_document_index([k.index for k in keys])
+    persons = registry.persons_by_document_index(
+        [k.index for k in keys], with_phone="phone" in fields
+    )
     addresses = (
         registry.house_addresses(
             [p.current_house_id for p in persons.values() if p.current_house_id]

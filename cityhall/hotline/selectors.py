@@ -124,6 +124,11 @@ def tickets_of_citizen(*, citizen: Account) -> QuerySet[Ticket]:
     return _related(Ticket.objects.filter(reporter=citizen)).order_by("-received_at")
 
 
+def tickets_awaiting_callback(*, citizen: Account) -> QuerySet[Ticket]:
+    """The citizen's resolved tickets whose result they have not rated yet (回访)."""
+    return tickets_of_citizen(citizen=citizen).filter(status=Status.RESOLVED)
+
+
 def ticket_public(*, number: str) -> Ticket:
     """A ticket by its tracking number, for the public tracking page (no personal data shown)."""
     ticket = _related(Ticket.objects.filter(tracking_number=number.strip())).first()

@@ -163,6 +163,7 @@ def _staff_plan() -> list[tuple[str, str, str, tuple[str, ...]]]:
         ("city-dispatcher", f"{CITY}-RX", "市热线派单员", (Role.DISPATCHER,)),
         ("city-reviewer", f"{CITY}-MZ", "市民政局审批员", (Role.DEPARTMENT_REVIEWER,)),
         ("city-clerk", f"{CITY}-FW", "市政务中心窗口", (Role.WINDOW_CLERK,)),
+        ("city-publisher", f"{CITY}-ZS", "市政府信息发布员", (Role.PUBLISHER,)),
     ]
     # Reviewers of the city departments that the demo's parallel-review items route to.
     for suffix, title in (
@@ -203,12 +204,14 @@ def _staff_plan() -> list[tuple[str, str, str, tuple[str, ...]]]:
             (f"{prefix}-rs-reviewer", f"{code}-RS", "区人社局审批员", (Role.DEPARTMENT_REVIEWER,)),
             (f"{prefix}-officer", f"{code}-CG", "区城管承办员", (Role.HANDLING_OFFICER,)),
             (f"{prefix}-clerk", f"{code}-FW", "区政务中心窗口", (Role.WINDOW_CLERK,)),
+            (f"{prefix}-publisher", f"{code}-ZS", "区信息发布员", (Role.PUBLISHER,)),
         ]
         for n, street in enumerate(DEMO_STREETS[prefix], start=1):
             plan += [
                 (f"{prefix}{n}-clerk", f"{street}-FW", "街道窗口人员", (Role.WINDOW_CLERK,)),
                 (f"{prefix}{n}-inspector", f"{street}-JD", "网格员", (Role.GRID_INSPECTOR,)),
                 (f"{prefix}{n}-officer", f"{street}-JD", "街道承办员", (Role.HANDLING_OFFICER,)),
+                (f"{prefix}{n}-publisher", f"{street}-JD", "街道信息发布员", (Role.PUBLISHER,)),
             ]
     return plan
 

@@ -202,3 +202,66 @@ class EnterpriseMandate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise_name}（{self.uscc}）"
+
+
+class CardStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    LOST = "lost", _("已挂失")
+    CANCELLED = "cancelled", _("已注销")
+
+
+class SocialSecurityCard(TimeStampedModel):
+    """社会保障卡: the person's credential at kiosks and windows (card number + PIN).
+
+    The PIN is kept only as a slow salted hash (Django's password hasher); too many wrong PINs
+    lock the card until a window clerk resets the PIN. Reporting a card lost blocks it at once.
+    """
+
+    holder = models.ForeignKey(
+        Account, verbose_name=_("持卡人"), on_delete=models.PROTECT, related_name="cards"
+    )
+    number = models.CharField(_("社会保障卡卡号"), max_length=9, unique=True)
+    # The linked bank account is personal data: sealed at rest, shown by its last digits only.
+    bank_account = EncryptedTextField(_("金融账户"), blank=True)
+    bank_account_last4 = models.CharField(_("金融账户尾号"), max_length=4, blank=True)
+    bank_name = models.CharField(_("合作银行"), max_length=40, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CardStatus.choices, default=CardStatus.ACTIVE
+    )
+    pin_hash = models.CharField(_("密码摘要"), max_length=128)
+    failed_pins = models.PositiveSmallIntegerField(_("连续密码错误次数"), default=0)
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("发卡时间"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("发卡机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("社会保障卡")
+        verbose_name_plural = _("社会保障卡")
+        ordering = ["-issued_at"]
+        constraints = [
+            # A person holds at most one card in use; a lost or cancelled one may stay on file.
+            models.UniqueConstraint(
+                fields=["holder"],
+                condition=models.Q(status="active"),
+                name="card_one_active_per_holder",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "lost", "cancelled"]),
+                name="card_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None

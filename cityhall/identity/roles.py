@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     DATA_STEWARD = "data_steward", _("数据管理员")
     SUPERVISOR = "supervisor", _("监察人员")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    PUBLISHER = "publisher", _("信息发布员")
 
 
 class Capability(StrEnum):
@@ -37,6 +38,8 @@ class Capability(StrEnum):
     EXCHANGE_CATALOGUE = "exchange_catalogue"
     DATA_STEWARDSHIP = "data_stewardship"
     CROSSCHECK_FINDINGS = "crosscheck_findings"
+    CARD_SERVICE = "card_service"
+    INFORMATION_PUBLISH = "information_publish"
 
 
 CAPABILITIES: dict[Capability, frozenset[str]] = {
@@ -110,4 +113,8 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.CROSSCHECK_FINDINGS: frozenset(
         {Role.DATA_STEWARD, Role.DEPARTMENT_REVIEWER, Role.SUPERVISOR}
     ),
+    # 一卡: window clerks issue social security cards, report them lost and reset PINs.
+    Capability.CARD_SERVICE: frozenset({Role.WINDOW_CLERK}),
+    # 信息公开: a unit's publisher publishes public information for the area the unit serves.
+    Capability.INFORMATION_PUBLISH: frozenset({Role.PUBLISHER}),
 }

@@ -9,5 +9,6 @@ urlpatterns = [
     path("signout/", views.signout, name="signout"),
     path("staff/residents/", views.citizen_list, name="citizen_list"),
     path("staff/residents/<int:account_id>/", views.citizen_detail, name="citizen_detail"),
+    path("staff/residents/<int:account_id>/card/", views.citizen_card, name="citizen_card"),
     path("staff/directory/", views.directory, name="directory"),
 ]

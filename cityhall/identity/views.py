@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cityhall.core import crypto
-from cityhall.core.errors import DomainError
-from cityhall.identity import selectors, services
+from cityhall.core.errors import DomainError, NotFoundError
+from cityhall.identity import cards, selectors, services
 from cityhall.identity.decorators import staff_required
-from cityhall.identity.forms import RevealForm, SigninForm, TotpForm
+from cityhall.identity.forms import CardIssueForm, CardPinForm, RevealForm, SigninForm, TotpForm
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
 
@@ -157,8 +157,60 @@ def citizen_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "revealed": revealed,
         "mandates": citizen.mandates.all(),
         "can_reveal": selectors.account_can(actor, Capability.PERSONAL_DATA_REVEAL),
+        "card_service": selectors.account_can(actor, Capability.CARD_SERVICE),
+        "cards": cards.cards_of(holder=citizen),
+        "issue_form": CardIssueForm(prefix="issue"),
+        "pin_form": CardPinForm(prefix="pin"),
     }
     return render(request, "identity/citizen_detail.html", context)
+
+
+@staff_required
+@require_POST
+def citizen_card(request: HttpRequest, account_id: int) -> HttpResponse:
+    """A window clerk issues a card, resets its PIN (lifting a lock) or reports it lost."""
+    actor: Account = request.user  # type: ignore[assignment]
+    selectors.require_capability(actor, Capability.CARD_SERVICE)
+    citizen = selectors.citizen_get_for_staff(actor=actor, account_id=account_id)
+    action = request.POST.get("action", "")
+    held = {c.number: c for c in cards.cards_of(holder=citizen)}
+    card = held.get(request.POST.get("card", ""))
+    try:
+        if action == "issue":
+            form = CardIssueForm(request.POST, prefix="issue")
+            if not form.is_valid():
+                raise DomainError(_form_problem(form))
+            issued = cards.card_issue(
+                holder=citizen,
+                by=actor,
+                pin=form.cleaned_data["pin"],
+                bank_account=form.cleaned_data["bank_account"],
+                bank_name=form.cleaned_data["bank_name"],
+                request=request,
+            )
+            messages.success(request, _("已发卡，卡号 %(n)s。") % {"n": issued.number})
+        elif action == "reset" and card is not None:
+            pin_form = CardPinForm(request.POST, prefix="pin")
+            if not pin_form.is_valid():
+                raise DomainError(_form_problem(pin_form))
+            cards.card_pin_reset(
+                card=card, by=actor, new_pin=pin_form.cleaned_data["pin"], request=request
+            )
+            messages.success(request, _("密码已重置，卡已解锁。"))
+        elif action == "lost" and card is not None:
+            cards.card_report_lost(card=card, by=actor, request=request)
+            messages.success(request, _("已挂失。"))
+        else:
+            raise NotFoundError(_("没有这张卡"))
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("identity:citizen_detail", citizen.pk)
+
+
+def _form_problem(form: CardPinForm) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @staff_required

@@ -5,7 +5,8 @@ from django.http import HttpRequest
 
 from cityhall.notify.selectors import unread_count
 
-LARGE_FONT_COOKIE = "cityhall_large_font"
+# 长辈版: larger type, bigger targets, higher contrast, one column and fewer items on every page.
+ELDER_COOKIE = "cityhall_elder"
 
 
 def layout(request: HttpRequest) -> dict[str, Any]:
@@ -13,6 +14,6 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "site_name": settings.SITE_NAME,
-        "large_font": request.COOKIES.get(LARGE_FONT_COOKIE) == "1",
+        "elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1",
         "unread_count": unread_count(account=user) if user and user.is_authenticated else 0,
     }

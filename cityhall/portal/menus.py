@@ -133,6 +133,18 @@ WORKSPACE_MENU: tuple[MenuItem, ...] = (
         _("跨部门数据比对发现的疑点，由本部门核查并记录结论"),
     ),
     MenuItem(
+        _("数据纠错"),
+        "registry:corrections",
+        Capability.REGISTRY_WRITE,
+        _("市民报告本单位提供的数据有误：核实、更正并答复"),
+    ),
+    MenuItem(
+        _("信息公开"),
+        "participation:publish",
+        Capability.INFORMATION_PUBLISH,
+        _("发布本单位服务区域的政策文件、通知公告和服务变更，订阅的市民即时收到"),
+    ),
+    MenuItem(
         _("管理后台"),
         "admin:index",
         Capability.ADMINISTER,

@@ -7,19 +7,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from cityhall.core import crypto
 from cityhall.core.audit import audit_verify
 from cityhall.core.calendar import schedule_warnings
-from cityhall.exchange import selectors as exchange_selectors
 from cityhall.geo.models import Division, DivisionLevel, Grid
 from cityhall.identity import selectors as identity_selectors
-from cityhall.identity.decorators import citizen_required, staff_required
+from cityhall.identity.decorators import staff_required
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
-from cityhall.portal.context_processors import LARGE_FONT_COOKIE
+from cityhall.portal.context_processors import ELDER_COOKIE
 from cityhall.portal.menus import menu_for
-
-MY_PAGE_READS = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,39 +29,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"districts": districts, "figures": figures})
 
 
-def font_size(request: HttpRequest) -> HttpResponseRedirect:
-    """Toggle the large-font layout with a plain link (works without JavaScript)."""
+def elder_mode(request: HttpRequest) -> HttpResponseRedirect:
+    """Switch 长辈版 (elder mode) on (`on=1`) or off (`on=0`) with a plain link that works without
+    JavaScript, then go back to `next` on this site; without `on` it toggles."""
     target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
+    wanted = request.GET.get("on")
+    on = request.COOKIES.get(ELDER_COOKIE) != "1" if wanted not in ("0", "1") else wanted == "1"
     response = redirect(target)
-    if request.COOKIES.get(LARGE_FONT_COOKIE) == "1":
-        response.delete_cookie(LARGE_FONT_COOKIE)
-    else:
+    if on:
         response.set_cookie(
-            LARGE_FONT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            ELDER_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
     return response
-
-
-@citizen_required
-def my_page(request: HttpRequest) -> HttpResponse:
-    account: Account = request.user  # type: ignore[assignment]
-    # The latest few reads, through the exchange or by staff; the full list is a page of its own.
-    reads = exchange_selectors.data_reads_resolve(
-        exchange_selectors.data_reads_of(account=account)[0:MY_PAGE_READS]
-    )
-    return render(
-        request,
-        "portal/my_page.html",
-        {
-            "account": account,
-            "id_masked": crypto.mask_id_number(account.id_number),
-            "phone_masked": crypto.mask_phone(account.phone) if account.phone else "",
-            "mandates": account.mandates.all(),
-            "reads": reads,
-        },
-    )
 
 
 @staff_required

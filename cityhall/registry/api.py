@@ -106,7 +106,7 @@ class HouseOut(Schema):
 
     @staticmethod
     def resolve_address(obj: House) -> str:
-        return f"{obj.unit.building.address}{obj.unit.number}单元{obj.number}"
+        return selectors.house_address(obj)
 
     @staticmethod
     def resolve_grid_code(obj: House) -> str:

@@ -44,3 +44,27 @@ class MortgageForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, min_length=2)
+
+
+class CorrectionAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("核实结果"),
+        choices=[("accepted", _("确有错误，已更正")), ("rejected", _("核实无误，不予更正"))],
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(label=_("答复"), max_length=1000, widget=forms.Textarea)
+
+
+class CorrectionReportForm(forms.Form):
+    """A resident's report on one of their own facts (the fact is chosen on the page)."""
+
+    fact = forms.CharField(widget=forms.HiddenInput)
+    field = forms.ChoiceField(label=_("有误的项目"))
+    proposed = forms.CharField(label=_("应为"), max_length=200)
+    explanation = forms.CharField(
+        label=_("说明（可选）"), max_length=1000, required=False, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: object, fields: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["field"].choices = [(f, f) for f in fields]  # type: ignore[attr-defined]

@@ -483,3 +483,65 @@ class FactChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fact_type}#{self.fact_id}.{self.field}"
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", _("待核实")
+    ACCEPTED = "accepted", _("已更正")
+    REJECTED = "rejected", _("核实无误")
+
+
+class CorrectionRequest(TimeStampedModel):
+    """A resident's report that a fact the registry holds about them is wrong (数据纠错).
+
+    It goes to the unit that supplied the fact; that unit checks it, corrects the fact through
+    its own registry screens if it is wrong, and answers the resident.
+    """
+
+    reporter = models.ForeignKey(
+        Account, verbose_name=_("报告人"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("自然人"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    fact_type = models.CharField(_("事实类型"), max_length=40)
+    fact_id = models.BigIntegerField(_("事实编号"))
+    fact_label = models.CharField(_("信息项"), max_length=60)
+    field = models.CharField(_("字段"), max_length=60)
+    recorded = models.CharField(_("登记内容"), max_length=200)
+    proposed = models.CharField(_("应为"), max_length=200)
+    explanation = models.TextField(_("说明"), blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("数据提供单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.OPEN,
+        db_index=True,
+    )
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        Account,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("数据纠错")
+        verbose_name_plural = _("数据纠错")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(answer=""), name="correction_answered_with_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact_label}·{self.field}"

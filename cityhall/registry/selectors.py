@@ -260,7 +260,7 @@ def own_records(*, document_number: str, uscc: str = "") -> OwnRecords:
                 .first()
             )
             if house is not None:
-                address = f"{house.unit.building.address}{house.unit.number}单元{house.number}"
+                address = house_address(house)
         employment = person.employments.filter(until__isnull=True).select_related("employer")
         current = employment.first()
         if current is not None:
@@ -279,12 +279,29 @@ def own_records(*, document_number: str, uscc: str = "") -> OwnRecords:
 # grant and writes every read to its access log.
 
 
-def persons_by_document_index(indexes: list[str]) -> dict[str, Person]:
-    """Persons by the blind index of their document (one query however many keys)."""
+def persons_by_document_index(indexes: list[str], *, with_phone: bool = False) -> dict[str, Person]:
+    """Persons by the blind index of their document (one query however many keys).
+
+    The sealed document number (the caller has it: it is the key) and, unless asked for, the
+    sealed phone are not read, so they are not decrypted either.
+    """
+    sealed = {"document_number"} if with_phone else {"document_number", "phone"}
     if len(indexes) == 1:
-        found = list(Person.objects.raw(_FIND_BY_DOCUMENT, indexes))
-        return {p.document_index: p for p in found}
-    return {p.document_index: p for p in Person.objects.filter(document_index__in=indexes)}
+        sql = _FIND_BY_INDEX_WITH_PHONE if with_phone else _FIND_BY_INDEX
+        return {p.document_index: p for p in Person.objects.raw(sql, indexes)}
+    found = Person.objects.filter(document_index__in=indexes).defer(*sealed)
+    return {p.document_index: p for p in found}
+
+
+def _select_person(without: set[str]) -> str:
+    columns = ", ".join(
+        str(f.column) for f in Person._meta.concrete_fields if f.attname not in without
+    )
+    return f"SELECT {columns} FROM {Person._meta.db_table} WHERE document_index = %s LIMIT 1"  # noqa: S608
+
+
+_FIND_BY_INDEX = _select_person({"document_number", "phone"})
+_FIND_BY_INDEX_WITH_PHONE = _select_person({"document_number"})
 
 
 def house_addresses(house_ids: list[int]) -> dict[int, str]:
@@ -292,7 +309,16 @@ def house_addresses(house_ids: list[int]) -> dict[int, str]:
     rows = House.objects.filter(pk__in=house_ids).values_list(
         "pk", "unit__building__address", "unit__number", "number"
     )
-    return {pk: f"{address}{unit}单元{number}" for pk, address, unit, number in rows}
+    return {pk: _address_text(address, unit, number) for pk, address, unit, number in rows}
+
+
+def _address_text(building_address: str, unit_number: str, house_number: str) -> str:
+    return f"{building_address}{unit_number}单元{house_number}"
+
+
+def house_address(house: House) -> str:
+    """A house's postal address (building address, unit and number); load its unit__building."""
+    return _address_text(house.unit.building.address, house.unit.number, house.number)
 
 
 def current_employments(person_ids: list[int]) -> dict[int, Employment]:

@@ -13,8 +13,9 @@ from cityhall.identity.decorators import staff_required
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
 from cityhall.identity.selectors import account_can
-from cityhall.registry import selectors
+from cityhall.registry import own_selectors, selectors
 from cityhall.registry.forms import (
+    CorrectionAnswerForm,
     MortgageForm,
     PersonCorrectionForm,
     PersonSearchForm,
@@ -22,6 +23,7 @@ from cityhall.registry.forms import (
     SaleFilingForm,
     TextSearchForm,
 )
+from cityhall.registry.services import corrections as corrections_service
 from cityhall.registry.services import facts, filings
 from cityhall.registry.vocab import DocumentType
 
@@ -211,3 +213,33 @@ def house_action(request: HttpRequest, house_id: int, action: str) -> HttpRespon
             raise
         messages.error(request, exc.message)
     return redirect("registry:house", house_id=house.pk)
+
+
+@staff_required
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Residents' reports about facts this unit supplied, open ones first."""
+    rows = own_selectors.corrections_for_unit(actor=_actor(request)).order_by("status", "-id")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "registry/corrections.html", {"page": page})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def correction(request: HttpRequest, correction_id: int) -> HttpResponse:
+    actor = _actor(request)
+    report = own_selectors.correction_for_unit(actor=actor, correction_id=correction_id)
+    form = CorrectionAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrections_service.correction_answer(
+                report=report,
+                by=actor,
+                accepted=form.cleaned_data["outcome"] == "accepted",
+                answer=form.cleaned_data["answer"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已答复，市民会在消息中心收到。"))
+            return redirect("registry:corrections")
+    return render(request, "registry/correction.html", {"report": report, "form": form})

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "cityhall.applications",
     "cityhall.hotline",
     "cityhall.exchange",
+    "cityhall.participation",
+    "cityhall.cloud",
     "cityhall.portal",
 ]
 
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cityhall.identity.middleware.StaffVerificationMiddleware",
+    "cityhall.identity.middleware.CardSessionMiddleware",
     "cityhall.core.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -229,3 +232,17 @@ CITYHALL_HOTLINE_DUPLICATE_DAYS = env.int("CITYHALL_HOTLINE_DUPLICATE_DAYS", def
 # The SMS gateway signs each inbound-message webhook with HMAC-SHA256 under this secret.
 CITYHALL_SMS_WEBHOOK_SECRET = env.str("CITYHALL_SMS_WEBHOOK_SECRET", default="dev-only-sms-secret")
 SITE_NAME = _("广州市民政务服务平台")
+
+# 一卡: social security cards at kiosks and windows.
+CITYHALL_CARD_MAX_PIN_FAILURES = env.int("CITYHALL_CARD_MAX_PIN_FAILURES", default=3)
+# A card session at a kiosk ends after this long without a request (the page's own timer
+# signs out a little earlier and warns first).
+CITYHALL_KIOSK_IDLE_SECONDS = env.int("CITYHALL_KIOSK_IDLE_SECONDS", default=120)
+CITYHALL_KIOSK_HOME = "/kiosk/"
+# What a card session may reach: the kiosk's pages, static files and the language switch.
+CITYHALL_KIOSK_PATHS = ("/kiosk/", "/static/", "/i18n/")
+
+# 市民云盘: the space and the number of files each citizen may keep. The size of one file and
+# the accepted types are those of every upload (CITYHALL_UPLOAD_MAX_BYTES; PDF, JPEG, PNG).
+CITYHALL_CLOUD_QUOTA_BYTES = env.int("CITYHALL_CLOUD_QUOTA_BYTES", default=50 * 1024 * 1024)
+CITYHALL_CLOUD_MAX_FILES = env.int("CITYHALL_CLOUD_MAX_FILES", default=200)

@@ -1,4 +1,4 @@
-"""A citizen in the browser: sign-in with the ID number, language, large text, lockout."""
+"""A citizen in the browser: sign-in with the ID number, language, elder mode, lockout."""
 
 import re
 
@@ -11,7 +11,7 @@ from cityhall.identity.tests import factories as f
 pytestmark = pytest.mark.browser
 
 
-def test_citizen_signs_in_sees_masked_id_switches_language_and_text_size_and_signs_out(
+def test_citizen_signs_in_sees_masked_id_switches_language_and_elder_mode_and_signs_out(
     page: Page, ui
 ):
     resident = f.citizen(home=f.community("440105001"), name="陈小明")
@@ -45,14 +45,21 @@ def test_citizen_signs_in_sees_masked_id_switches_language_and_text_size_and_sig
     expect(page.get_by_role("heading", name="Who viewed my information")).to_be_visible()
     expect(page.get_by_role("button", name="简体中文")).to_be_visible()
 
-    # Large text: the whole page grows, and the link offers the way back.
+    # Elder mode: the whole page grows, the link offers the way back and says which mode is on.
     root_font = "getComputedStyle(document.documentElement).fontSize"
     standard_px = float(page.evaluate(root_font).removesuffix("px"))
-    page.get_by_role("link", name="Large text").click()
-    expect(page.locator("html")).to_have_class(re.compile(r"\blarge-font\b"))
-    expect(page.get_by_role("link", name="Standard text")).to_be_visible()
-    assert float(page.evaluate(root_font).removesuffix("px")) > standard_px
+    page.get_by_role("link", name="Elder mode", exact=True).click()
+    expect(page.locator("html")).to_have_class(re.compile(r"\belder\b"))
+    back = page.get_by_role("link", name="Standard", exact=True)
+    expect(back).to_be_visible()
+    expect(back).to_have_accessible_description("Elder mode is on")
+    # Measured once the new page's stylesheet applies (the class is in the HTML before that).
+    page.wait_for_load_state("load")
+    assert float(page.evaluate(root_font).removesuffix("px")) >= 1.3 * standard_px
     expect(page).to_have_url(ui.url("/me/"))
+    back.click()
+    expect(page.locator("html")).not_to_have_class(re.compile(r"\belder\b"))
+    expect(page.get_by_role("link", name="Elder mode", exact=True)).to_be_visible()
 
     # Sign out: back home, signed out, and the private page asks for a sign-in again.
     page.get_by_role("button", name=re.compile(r"^Sign out")).click()

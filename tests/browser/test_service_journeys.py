@@ -248,7 +248,7 @@ def test_window_clerk_takes_an_instant_item_in_and_the_citizen_sees_it_finished(
     own = new_page()
     ui.sign_in(own, citizen.id_number)
     expect(own).to_have_url(ui.url("/me/"))
-    own.get_by_role("navigation", name="我的服务").get_by_role("link", name="我的办件").click()
+    own.get_by_role("region", name="我的办件").get_by_role("link", name="全部办件").click()
     expect(own).to_have_url(ui.url("/applications/mine/"))
     row = own.get_by_role("row").filter(has_text=number)
     expect(row).to_have_count(1)

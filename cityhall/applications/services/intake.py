@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.applications.models import (
+    SELF_SERVICE,
     Application,
     ApplicationItem,
     Channel,
@@ -32,6 +33,7 @@ from cityhall.core.calendar import add_working_days
 from cityhall.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from cityhall.core.identifiers import resident_id_parse
 from cityhall.geo.models import Division, DivisionLevel
+from cityhall.identity.cards import card_authenticate
 from cityhall.identity.models import Account, AccountKind, EnterpriseMandate, OrgUnit, UnitLevel
 from cityhall.identity.roles import Capability
 from cityhall.identity.selectors import id_number_index, require_capability
@@ -171,7 +173,7 @@ def _channel_check(intake: Intake, plan: Plan) -> None:
                 raise DomainError(
                     _("“%(name)s”不能在本级窗口办理") % {"name": version.name}, code="wrong_venue"
                 )
-    elif intake.channel == Channel.ONLINE:
+    elif intake.channel in SELF_SERVICE:
         for version in plan.versions:
             if Venue.ONLINE not in version.venues:
                 raise DomainError(
@@ -375,6 +377,23 @@ def _application_create(
     application.save()
     applicant_notify(application=application)
     return application
+
+
+def window_citizen_identify_by_card(
+    *, clerk: Account, card_number: str, pin: str, request: Any = None
+) -> Account:
+    """The walk-in citizen, identified by their social security card and its PIN (audited)."""
+    require_capability(clerk, Capability.WINDOW_INTAKE)
+    card = card_authenticate(number=card_number, pin=pin, channel="window", request=request)
+    personal_data_read(
+        actor=clerk,
+        subject_type="account",
+        subject_id=card.holder_id,
+        fields=["profile"],
+        purpose=_("窗口受理身份核验（社保卡）"),
+        request=request,
+    )
+    return card.holder
 
 
 def window_citizen_identify(*, clerk: Account, id_number: str, request: Any = None) -> Account:

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from cityhall.applications.models import Application, Status, TaskStatus
 from cityhall.applications.services.intake import plan_for
 from cityhall.applications.tests import factories as f
-from cityhall.identity.tests.factories import signed_in
+from cityhall.core.models import AuditEntry
+from cityhall.identity.tests.factories import CARD_PIN, signed_in
+from cityhall.identity.tests.factories import card as card_factory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +115,23 @@ def test_window_intake_issues_on_the_spot_and_prints_a_receipt(client, city):
     assert certificate.number in verify.content.decode()
     forged = client.get("/applications/verify/", {"code": "ZZZZZZZZZZZZZZZZ"}).content.decode()
     assert "伪造" in forged
+
+
+def test_window_identifies_the_walk_in_by_card_and_pin(client, city):
+    card = card_factory(holder=city["citizen"], clerk=city["clerk"])
+    signed_in(client, city["clerk"])
+    wrong = {"action": "card", "card-card_number": card.number, "card-pin": "135790"}
+    page = client.post("/applications/window/", wrong).content.decode()
+    assert "密码不正确，还可以再试 2 次" in page
+    assert "window_citizen" not in client.session
+    right = {"action": "card", "card-card_number": card.number.lower(), "card-pin": CARD_PIN}
+    assert client.post("/applications/window/", right).status_code == 302
+    assert client.session["window_citizen"] == city["citizen"].pk
+    assert city["citizen"].real_name in client.get("/applications/window/").content.decode()
+    events = AuditEntry.objects.filter(subject_id=str(city["citizen"].pk)).values_list(
+        "event", flat=True
+    )
+    assert {"card.signin_failed", "card.signin_succeeded", "personal_data.read"} <= set(events)
 
 
 def test_api_submit_is_idempotent_and_kpis_need_supervision(client, city):

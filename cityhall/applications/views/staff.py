@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cityhall.applications import kpis, selectors
 from cityhall.applications.forms import (
     ApplicationForm,
+    CardLookupForm,
     CitizenLookupForm,
     DecisionForm,
     VisitForm,
@@ -25,6 +26,7 @@ from cityhall.applications.services.intake import (
     Intake,
     application_submit,
     window_citizen_identify,
+    window_citizen_identify_by_card,
 )
 from cityhall.applications.views.citizen import apply_context, form_errors_apply
 from cityhall.catalog import selectors as catalog
@@ -108,12 +110,27 @@ def window(request: HttpRequest) -> HttpResponse:
     """Step 1: identify the walk-in by ID; step 2: choose the item."""
     actor = _actor(request)
     require_capability(actor, Capability.WINDOW_INTAKE)
-    lookup = CitizenLookupForm(request.POST or None)
+    by_card = request.POST.get("action") == "card"
+    lookup = CitizenLookupForm(None if by_card else request.POST or None)
+    card_lookup = CardLookupForm(request.POST if by_card else None, prefix="card")
     if request.method == "POST":
         if request.POST.get("action") == "clear":
             request.session.pop(WINDOW_SESSION_KEY, None)
             return redirect("applications:window")
-        if lookup.is_valid():
+        if by_card and card_lookup.is_valid():
+            try:
+                citizen = window_citizen_identify_by_card(
+                    clerk=actor,
+                    card_number=card_lookup.cleaned_data["card_number"],
+                    pin=card_lookup.cleaned_data["pin"],
+                    request=request,
+                )
+            except DomainError as error:
+                card_lookup.add_error(None, error.message)
+            else:
+                request.session[WINDOW_SESSION_KEY] = citizen.pk
+                return redirect("applications:window")
+        elif not by_card and lookup.is_valid():
             try:
                 citizen = window_citizen_identify(
                     clerk=actor, id_number=lookup.cleaned_data["id_number"], request=request
@@ -132,6 +149,7 @@ def window(request: HttpRequest) -> HttpResponse:
         "applications/window.html",
         {
             "lookup": lookup,
+            "card_lookup": card_lookup,
             "citizen": chosen,
             "citizen_id_masked": crypto.mask_id_number(chosen.id_number) if chosen else "",
             "items": items,

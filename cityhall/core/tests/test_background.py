@@ -1,10 +1,12 @@
 """The embedded mode fires periodic jobs on its own, with no broker (Celery beat in a thread)."""
 
 import os
+import threading
 import time
 import uuid
 from datetime import timedelta
 
+import celery
 import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
@@ -56,7 +58,8 @@ def test_periodic_job_fires_in_embedded_mode(settings):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_broker_mode_runs_tasks_on_a_worker_through_redis():
     """Production wiring: the same task travels through a real Redis broker to a worker."""
-    broker = Celery("cityhall-broker-check")
+    # Not the current app: the tests after this one in the process must keep the product's.
+    broker = Celery("cityhall-broker-check", set_as_current=False)
     broker.config_from_object("django.conf:settings", namespace="CELERY")
     queue = f"cityhall-test-{uuid.uuid4().hex}"
     broker.conf.update(
@@ -76,6 +79,21 @@ def test_broker_mode_runs_tasks_on_a_worker_through_redis():
             assert result.get(timeout=30) == DeliveryStatus.SENT
     finally:
         connection.close()
+        # start_worker makes its app the current and default one of the process; give the
+        # product's back, or later tests' tasks would travel to this test's Redis queue.
+        app.set_current()
+        app.set_default()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
     assert SmsOutbox.objects.filter(phone=resident.phone).exists()
+
+
+def test_every_thread_enqueues_through_the_products_app():
+    """A thread that never chose a Celery app (a gthread worker's) still gets the product's."""
+    seen = []
+    current = celery.current_app._get_current_object  # type: ignore[attr-defined]
+    thread = threading.Thread(target=lambda: seen.append(current()))
+    thread.start()
+    thread.join()
+    assert seen == [app]
+    assert seen[0].conf.task_always_eager  # the settings' embedded mode, not amqp://localhost

@@ -5,6 +5,7 @@ RFC 9068 claims, RFC 7523 private_key_jwt client authentication)."""
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -289,10 +290,24 @@ class Caller:
     rate_limit_per_minute: int
 
 
-def token_verify(token: str) -> Caller:
-    """Check signature, issuer, audience and expiry, then that the client is still active
-    (suspending a client stops its tokens at once)."""
+# Access tokens this process has verified: (signing key id, token) → (client id, expiry). The
+# signature, issuer and audience of the very same bytes need not be checked again (EdDSA and
+# PyJWT cost more than the rest of the check); the expiry is checked on every request, and the
+# client's status is read from the database on every request.
+_VERIFIED: dict[tuple[str, str], tuple[str, int]] = {}
+_VERIFIED_LIMIT = 10_000
+_clock = time.time  # pyjwt's clock: the wall time, in seconds
+
+
+def _subject_verified(token: str) -> str:
     key = signing.signing_key()
+    cached = _VERIFIED.get((key.key_id, token))
+    if cached is not None:
+        subject, expires = cached
+        if expires > _clock():  # as pyjwt: expired once exp <= now
+            return subject
+        _VERIFIED.pop((key.key_id, token), None)
+        raise TokenError(_("访问令牌已过期，请重新获取"))
     try:
         claims = jwt.decode(
             token,
@@ -306,21 +321,33 @@ def token_verify(token: str) -> Caller:
         raise TokenError(_("访问令牌已过期，请重新获取")) from exc
     except jwt.PyJWTError as exc:
         raise TokenError(_("访问令牌无效")) from exc
-    row = (
-        ClientSystem.objects.filter(client_id=claims["sub"])
-        .values_list(
-            "pk",
-            "status",
-            "department_id",
-            "department__code",
-            "may_restrict",
-            "rate_limit_per_minute",
-        )
-        .first()
-    )
+    if len(_VERIFIED) >= _VERIFIED_LIMIT:
+        now = _clock()
+        for stale in [k for k, (_s, exp) in list(_VERIFIED.items()) if exp <= now]:
+            _VERIFIED.pop(stale, None)
+        if len(_VERIFIED) >= _VERIFIED_LIMIT:
+            _VERIFIED.clear()
+    _VERIFIED[(key.key_id, token)] = (claims["sub"], int(claims["exp"]))
+    return claims["sub"]
+
+
+_CALLER_SQL = (
+    "SELECT c.id, c.status, c.department_id, d.code, c.may_restrict, "  # noqa: S608
+    f"c.rate_limit_per_minute FROM {ClientSystem._meta.db_table} c "
+    f"INNER JOIN {OrgUnit._meta.db_table} d ON d.id = c.department_id WHERE c.client_id = %s"
+)
+
+
+def token_verify(token: str) -> Caller:
+    """Check signature, issuer, audience and expiry, then that the client is still active
+    (suspending a client stops its tokens at once)."""
+    subject = _subject_verified(token)
+    with connection.cursor() as cursor:
+        cursor.execute(_CALLER_SQL, [subject])
+        row = cursor.fetchone()
     if row is None or row[1] != ClientStatus.ACTIVE:
         raise TokenError(_("该接入系统已停用或不存在"))
-    return Caller(row[0], claims["sub"], row[2], row[3], row[4], row[5])
+    return Caller(row[0], subject, row[2], row[3], bool(row[4]), row[5])
 
 
 def caller_for(client_id: str) -> Caller:

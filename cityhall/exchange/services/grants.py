@@ -4,12 +4,12 @@ Deny by default: a query needs an approved, current grant of the caller's depart
 calling system itself) for that resource, purpose and every field it asks for.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,6 +178,61 @@ class GrantedAccess:
     fields: list[str]
 
 
+_GRANT = AccessGrant._meta.db_table
+_RESOURCE = DataResource._meta.db_table
+# The resource columns the gateway needs (the rest load on access, as deferred fields).
+_RESOURCE_COLUMNS = tuple(
+    f.attname
+    for f in DataResource._meta.concrete_fields  # from_db wants them in this order
+    if f.attname in {"id", "code", "owner_id", "view", "key_kind", "status"}
+)
+# The caller's approved grants for the resource (its department's, or its own system's), newest
+# expiry first, with the resource: one statement, no ORM query building per request.
+_GRANTS_SQL = (
+    "SELECT g.number, g.purpose, g.fields, g.valid_from, g.valid_until, "  # noqa: S608
+    + ", ".join(f"r.{c}" for c in _RESOURCE_COLUMNS)
+    + f" FROM {_GRANT} g INNER JOIN {_RESOURCE} r ON r.id = g.resource_id"
+    " WHERE r.code = %s AND g.requester_id = %s AND g.status = %s"
+    " AND (g.client_id IS NULL OR g.client_id = %s)"
+    " ORDER BY g.valid_until DESC"
+)
+
+
+@dataclass(frozen=True)
+class _Grant:
+    number: str
+    purpose: str
+    fields: list[str]
+    valid_from: date
+    valid_until: date
+
+
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _grants_for(
+    resource_code: str, department_id: int, client_pk: int
+) -> tuple[list[_Grant], DataResource | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(_GRANTS_SQL, [resource_code, department_id, GrantStatus.APPROVED, client_pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return [], None
+    grants = [
+        _Grant(
+            number,
+            purpose,
+            json.loads(fields) if isinstance(fields, str | bytes) else fields,
+            _as_date(valid_from),
+            _as_date(valid_until),
+        )
+        for number, purpose, fields, valid_from, valid_until, *_resource in rows
+    ]
+    resource = DataResource.from_db(connection.alias, _RESOURCE_COLUMNS, rows[0][5:])
+    return grants, resource
+
+
 def grant_check(
     *,
     client_pk: int,
@@ -189,17 +244,8 @@ def grant_check(
 ) -> GrantedAccess:
     """The grant that allows this query, or a GrantError that says what is missing."""
     today = today or timezone.localdate()
-    grants = list(
-        AccessGrant.objects.filter(
-            resource__code=resource_code,
-            requester_id=department_id,
-            status=GrantStatus.APPROVED,
-        )
-        .filter(Q(client__isnull=True) | Q(client_id=client_pk))
-        .select_related("resource")
-        .order_by("-valid_until")
-    )
-    if not grants:
+    grants, resource = _grants_for(resource_code, department_id, client_pk)
+    if resource is None:
         resource = DataResource.objects.filter(code=resource_code).first()
         if resource is None:
             raise NotFoundError(_("数据资源“%(code)s”不存在") % {"code": resource_code})
@@ -209,7 +255,6 @@ def grant_check(
             _("本部门没有数据资源“%(code)s”的有效授权，请向提供部门申请") % {"code": resource_code},
             detail={"resource": resource_code},
         )
-    resource = grants[0].resource
     if resource.status != ResourceStatus.PUBLISHED:
         raise GrantError(
             _("数据资源“%(code)s”已撤回") % {"code": resource_code}, code="resource_withdrawn"

@@ -11,8 +11,9 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cityhall.exchange import signing
@@ -54,6 +55,8 @@ def content_hash(value: object) -> str:
 
 
 def entry_digest(entry: AccessLogEntry) -> str:
+    # _digest_body and _PG_APPEND_ONE (which hashes in PostgreSQL) make this same digest from
+    # its parts: a change to this list must be made there too.
     return content_hash(
         [
             entry.seq,
@@ -77,41 +80,185 @@ def entry_digest(entry: AccessLogEntry) -> str:
     )
 
 
+def _digest_body(at_text: str, context: ReadContext, read: PendingRead) -> str:
+    """The canonical JSON of everything entry_digest covers except the first item (seq) and
+    the last (prev_hash), without the brackets: what does not depend on the chain's tip."""
+    return json.dumps(
+        [
+            at_text,
+            context.request_id,
+            context.client_code,
+            context.department_code,
+            context.staff_user,
+            context.resource_code,
+            list(context.fields),
+            read.subject_kind,
+            read.subject_key,
+            read.subject_label,
+            read.found,
+            context.purpose,
+            context.case_ref,
+            context.restricted_until.isoformat() if context.restricted_until else None,
+            read.response_hash,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )[1:-1]
+
+
+def _link_digest(seq: int, body: str, prev: str) -> str:
+    """entry_digest from the parts: a list's canonical JSON is its items' joined by commas."""
+    text = f"[{seq},{body},{json.dumps(prev, ensure_ascii=False)}]"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Entry columns in the order the append statements write them (`id` comes from the database).
+_COLUMNS = (
+    "seq",
+    "at",
+    "request_id",
+    "client_code",
+    "department_code",
+    "staff_user",
+    "resource_code",
+    "fields",
+    "subject_kind",
+    "subject_key",
+    "subject_label",
+    "found",
+    "purpose",
+    "case_ref",
+    "restricted_until",
+    "response_hash",
+    "prev_hash",
+    "hash",
+)
+_ENTRY = AccessLogEntry._meta.db_table
+_HEAD = AccessLogHead._meta.db_table
+# PostgreSQL types of the columns, for the casts of the one-statement append (in INSERT …
+# SELECT an untyped parameter would be taken as text).
+_PG_TYPES = {
+    "at": "timestamptz",
+    "fields": "jsonb",
+    "found": "boolean",
+    "restricted_until": "date",
+}
+# PostgreSQL, one entry: lock the head, advance it, hash and insert the entry — one statement,
+# so the row lock is held only while it runs and commits (no round trip to Python in between).
+# The hash is entry_digest's: SHA-256 of "[" seq "," body ",\"" prev_hash "\"]" in UTF-8, the
+# body (the canonical JSON of the other items, see _digest_body) made in Python beforehand.
+# Under READ COMMITTED, FOR UPDATE waits for a concurrent append and returns the head it left,
+# and the UPDATE re-reads that same locked row; `seq` is unique, so the chain cannot fork.
+_PG_APPEND_ONE = (
+    "WITH old AS MATERIALIZED ("  # noqa: S608 - table and column names are constants
+    f"SELECT seq, hash FROM {_HEAD} WHERE id = 1 FOR UPDATE"
+    f"), head AS (UPDATE {_HEAD} AS h SET seq = old.seq + 1, hash = encode(sha256(convert_to("
+    "'[' || (old.seq + 1)::text || %s || old.hash || '\"]', 'UTF8')), 'hex') "
+    "FROM old WHERE h.id = 1 RETURNING h.seq, old.hash AS prev_hash, h.hash) "
+    f"INSERT INTO {_ENTRY} ({', '.join(_COLUMNS)}) SELECT head.seq, "
+    + ", ".join(f"CAST(%s AS {_PG_TYPES.get(c, 'text')})" for c in _COLUMNS[1:-2])
+    + ", head.prev_hash, head.hash FROM head RETURNING id, seq, prev_hash, hash"
+)
+_INSERT_ROWS = 500  # rows per INSERT of a longer append, at most (see _append_rows)
+
+
+def _entry_values(at: datetime, context: ReadContext, read: PendingRead) -> dict[str, Any]:
+    return {
+        "at": at,
+        "request_id": context.request_id,
+        "client_code": context.client_code,
+        "department_code": context.department_code,
+        "staff_user": context.staff_user,
+        "resource_code": context.resource_code,
+        "fields": list(context.fields),
+        "subject_kind": read.subject_kind,
+        "subject_key": read.subject_key,
+        "subject_label": read.subject_label,
+        "found": read.found,
+        "purpose": context.purpose,
+        "case_ref": context.case_ref,
+        "restricted_until": context.restricted_until,
+        "response_hash": read.response_hash,
+    }
+
+
+def _db_params(values: dict[str, Any]) -> list[Any]:
+    """The entry's values (without seq, prev_hash and hash) as the database driver takes them."""
+    ops = connection.ops
+    params = dict(values)
+    params["at"] = ops.adapt_datetimefield_value(values["at"])
+    params["restricted_until"] = ops.adapt_datefield_value(values["restricted_until"])
+    params["fields"] = json.dumps(values["fields"])
+    return [params[c] for c in _COLUMNS[1:-2]]
+
+
 def log_append(*, context: ReadContext, reads: Sequence[PendingRead]) -> list[AccessLogEntry]:
-    """Chain and store one entry per read, in one transaction with the chain tip locked."""
+    """Chain and store one entry per read, in one transaction with the chain tip locked.
+
+    Everything that does not depend on the tip (values, canonical JSON) is made before the lock
+    is taken; under it only the hashes are chained and the rows written."""
+    if not reads:
+        return []
     # A microsecond-precision timestamp survives the database round trip on SQLite and
     # PostgreSQL alike, so the stored entry hashes to the same digest.
     at = timezone.now()
-    entries = [
-        AccessLogEntry(
-            at=at,
-            request_id=context.request_id,
-            client_code=context.client_code,
-            department_code=context.department_code,
-            staff_user=context.staff_user,
-            resource_code=context.resource_code,
-            fields=list(context.fields),
-            subject_kind=read.subject_kind,
-            subject_key=read.subject_key,
-            subject_label=read.subject_label,
-            found=read.found,
-            purpose=context.purpose,
-            case_ref=context.case_ref,
-            restricted_until=context.restricted_until,
-            response_hash=read.response_hash,
-        )
-        for read in reads
-    ]
-    with transaction.atomic():
-        head = AccessLogHead.objects.select_for_update().get(id=1)
-        seq, prev = head.seq, head.hash
-        for entry in entries:
+    at_text = at.astimezone(UTC).isoformat(timespec="microseconds")
+    values = [_entry_values(at, context, read) for read in reads]
+    bodies = [_digest_body(at_text, context, read) for read in reads]
+    params = [_db_params(v) for v in values]
+    if connection.vendor == "postgresql" and len(reads) == 1:
+        pk, seq, prev, digest = _append_one(bodies[0], params[0])
+        return [AccessLogEntry(id=pk, seq=seq, prev_hash=prev, hash=digest, **values[0])]
+    return _append_rows(values, bodies, params)
+
+
+def _append_one(body: str, params: list[Any]) -> tuple[int, int, str, str]:
+    """PostgreSQL, one entry: one statement (its own transaction, unless the caller is in one)
+    that takes the chain-head lock, writes the entry and moves the head; (id, seq, prev, hash)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_APPEND_ONE, ["," + body + ',"', *params])
+        pk, seq, prev, digest = cursor.fetchone()
+    return pk, seq, prev, digest
+
+
+def _append_rows(
+    values: list[dict[str, Any]], bodies: list[str], params: list[list[Any]]
+) -> list[AccessLogEntry]:
+    """Any number of entries, portably: lock the head, chain in Python, insert, move the head."""
+    postgres = connection.vendor == "postgresql"
+    returning = connection.features.can_return_rows_from_bulk_insert
+    lock = " FOR UPDATE" if postgres else ""  # SQLite: the IMMEDIATE transaction locks
+    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    limit = connection.features.max_query_params  # SQLite: its variable limit; PostgreSQL: None
+    per_insert = min(_INSERT_ROWS, limit // len(_COLUMNS)) if limit else _INSERT_ROWS
+    ids: dict[int, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
+        seq, prev = cursor.fetchone()
+        chained: list[tuple[int, str, str]] = []
+        rows: list[list[Any]] = []
+        for body, entry_params in zip(bodies, params, strict=True):
             seq += 1
-            entry.seq, entry.prev_hash = seq, prev
-            entry.hash = prev = entry_digest(entry)
-        AccessLogEntry.objects.bulk_create(entries, batch_size=500)
-        AccessLogHead.objects.filter(id=1).update(seq=seq, hash=prev)
-    return entries
+            digest = _link_digest(seq, body, prev)
+            chained.append((seq, prev, digest))
+            rows.append([seq, *entry_params, prev, digest])
+            prev = digest
+        for start in range(0, len(rows), per_insert):
+            chunk = rows[start : start + per_insert]
+            cursor.execute(
+                f"INSERT INTO {_ENTRY} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608
+                + ", ".join([row] * len(chunk))
+                + (" RETURNING id, seq" if returning else ""),
+                [value for r in chunk for value in r],
+            )
+            if returning:
+                ids.update((s, pk) for pk, s in cursor.fetchall())
+        cursor.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1", [seq, prev])  # noqa: S608
+    return [
+        AccessLogEntry(id=ids.get(s), seq=s, prev_hash=p, hash=h, **v)
+        for (s, p, h), v in zip(chained, values, strict=True)
+    ]
 
 
 def checkpoint_message(seq: int, chain_hash: str, at: datetime) -> bytes:

@@ -404,3 +404,44 @@ def test_resources_lists_what_the_caller_is_granted(city, client):
     assert by_code["person-basic"]["grants"][0]["fields"] == ["name"]
     assert by_code["person-employment"]["own"] is True
     assert by_code["person-contributions"]["grants"] == []
+
+
+def test_a_token_verified_once_is_still_refused_when_suspended_or_expired(
+    city, person, client, monkeypatch
+):
+    # The gateway keeps the tokens it has verified (signature, issuer, audience), but reads the
+    # client's status and checks the expiry on every request.
+    grant_approved(city)
+    token = _token(client, city.client_id, city.secret)
+    assert _lookup(client, token, person.document_number)[0] == 200
+    assert any(cached == token for _kid, cached in clients._VERIFIED)
+    ClientSystem.objects.filter(client_id=city.client_id).update(status="suspended")
+    status, body = _lookup(client, token, person.document_number)
+    assert status == 401 and body["error"] == "invalid_token"
+    ClientSystem.objects.filter(client_id=city.client_id).update(status="active")
+    assert _lookup(client, token, person.document_number)[0] == 200
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    monkeypatch.setattr(clients, "_clock", lambda: expires)
+    status, body = _lookup(client, token, person.document_number)
+    assert status == 401 and "过期" in body["message"]
+    assert AccessLogEntry.objects.count() == 2
+
+
+def test_a_verified_token_does_not_outlive_its_signing_key(city, person, client):
+    grant_approved(city)
+    token = _token(client, city.client_id, city.secret)
+    assert _lookup(client, token, person.document_number)[0] == 200
+    other_key = base64.b64encode(b"\x07" * 32).decode()
+    with override_settings(CITYHALL_EXCHANGE_SIGNING_KEY=other_key):
+        status, body = _lookup(client, token, person.document_number)
+    assert status == 401 and body["error"] == "invalid_token"
+    assert _lookup(client, token, person.document_number)[0] == 200
+
+
+def test_the_verified_token_cache_stays_bounded(city, person, client, monkeypatch):
+    grant_approved(city)
+    monkeypatch.setattr(clients, "_VERIFIED", {("k", f"t{i}"): ("x", 0) for i in range(3)})
+    monkeypatch.setattr(clients, "_VERIFIED_LIMIT", 3)
+    token = _token(client, city.client_id, city.secret)
+    assert _lookup(client, token, person.document_number)[0] == 200
+    assert [cached for _kid, cached in clients._VERIFIED] == [token]  # the expired ones went

@@ -1,9 +1,12 @@
 """The access log: chaining, signed checkpoints, verification that finds tampering."""
 
 import itertools
+import threading
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from cityhall.exchange.models import AccessLogCheckpoint, AccessLogEntry, AccessLogHead
 from cityhall.exchange.services.log import (
@@ -111,3 +114,68 @@ def test_entry_proof_walks_only_between_checkpoints(capsys):
     assert not entry_prove(2).ok
     call_command("exchange_log_verify", entry=5)
     assert "entry #5 is intact" in capsys.readouterr().out
+
+
+def test_entries_with_any_text_hash_as_the_chain_says():
+    # On PostgreSQL a single entry is hashed by the database (one statement under the lock),
+    # several by Python: both must give entry_digest of the stored row.
+    context = ReadContext(
+        request_id="r-\u4e2d",
+        client_code="gz-ga-investigation",
+        department_code="440100-GA",
+        staff_user='张三 "quoted" \\ back\u2028slash \U0001f600 %s %% ',
+        resource_code="person-basic",
+        fields=["name", "birth_date", "status"],
+        purpose="investigation",
+        case_ref="XZ-2026-案件/1#2",
+        restricted_until=date(2031, 2, 28),
+    )
+    single = log_append(
+        context=context, reads=[PendingRead("person", "k0", "4401**1234", False, "0" * 64)]
+    )
+    several = log_append(
+        context=context,
+        reads=[PendingRead("legal_person", f"k{i}", "9144**", True, "f" * 64) for i in (1, 2)],
+    )
+    stored = {e.seq: e for e in AccessLogEntry.objects.all()}
+    for entry in single + several:
+        row = stored[entry.seq]
+        assert (row.pk, row.prev_hash, row.hash) == (entry.pk, entry.prev_hash, entry.hash)
+        assert entry_digest(row) == row.hash == entry_digest(entry)
+        assert row.staff_user == context.staff_user and row.fields == list(context.fields)
+    assert [e.seq for e in single + several] == [1, 2, 3]
+    assert log_verify().ok
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_appends_keep_one_chain():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers: PostgreSQL")
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(25):
+                _append(1 if i % 5 else 3, key=f"w{n}-{i}-")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    report = log_verify()
+    assert report.ok, report.problem
+    assert report.checked == 6 * (20 * 1 + 5 * 3) == AccessLogHead.objects.get().seq
+
+
+def test_a_long_append_is_written_in_several_inserts_and_still_chains():
+    entries = _append(1201)  # more rows than one INSERT takes on SQLite or PostgreSQL
+    assert [e.seq for e in entries] == list(range(1, 1202))
+    stored = dict(AccessLogEntry.objects.values_list("seq", "id"))
+    assert all(e.pk == stored[e.seq] for e in entries)
+    assert log_verify().checked == 1201 == AccessLogHead.objects.get().seq

@@ -49,7 +49,8 @@ def _error(exc: DomainError) -> JsonResponse:
 
 
 def _caller(request: HttpRequest) -> Caller:
-    header = request.headers.get("Authorization", "")
+    # request.META rather than request.headers, which builds a dict of every header first.
+    header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise TokenError(_("缺少访问令牌（Authorization: Bearer …）"))

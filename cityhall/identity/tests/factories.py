@@ -9,8 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core.identifiers import resident_id_make
 from cityhall.geo.models import Division, DivisionLevel
-from cityhall.identity import services
-from cityhall.identity.models import Account, OrgUnit, UnitKind, UnitLevel
+from cityhall.identity import cards, services
+from cityhall.identity.models import Account, OrgUnit, SocialSecurityCard, UnitKind, UnitLevel
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -88,3 +88,20 @@ def signed_in(client: Client, account: Account) -> Client:
         session[DEVICE_ID_SESSION_KEY] = totp_device(account).persistent_id
         session.save()
     return client
+
+
+CARD_PIN = "246810"
+
+
+def card(
+    *, holder: Account, clerk: Account | None = None, pin: str = CARD_PIN
+) -> SocialSecurityCard:
+    """An active social security card for the holder, issued by a window clerk."""
+    issuer = clerk or staff(unit=unit("440105001"), roles=["window_clerk"])
+    return cards.card_issue(
+        holder=holder,
+        by=issuer,
+        pin=pin,
+        bank_account="6222020200112233446",
+        bank_name="工商银行",
+    )

@@ -29,17 +29,53 @@ def test_english_interface(client):
     assert "Sign in" in body
 
 
-def test_large_font_toggle_without_javascript(client):
-    response = client.get(reverse("portal:font_size") + "?next=/geo/")
+def test_elder_mode_switches_on_and_off_without_javascript(client):
+    switch = reverse("portal:elder_mode")
+    body = client.get("/").content.decode()
+    assert 'class="elder"' not in body
+    assert f'href="{switch}?on=1&amp;next=/"' in body and ">长辈版</a>" in body
+    assert "当前为标准版" in body
+    assert 'href="/geo/"' in body  # the full top navigation
+
+    response = client.get(switch + "?on=1&next=/geo/")
     assert response.status_code == 302 and response["Location"] == "/geo/"
-    assert 'class="large-font"' in client.get("/").content.decode()
-    client.get(reverse("portal:font_size"))
-    assert 'class="large-font"' not in client.get("/").content.decode()
+    assert response.cookies["cityhall_elder"].value == "1"
+    assert response.cookies["cityhall_elder"]["httponly"]
+    body = client.get("/").content.decode()
+    assert '<html lang="zh-hans" class="elder">' in body
+    assert f'href="{switch}?on=0&amp;next=/"' in body and ">标准版</a>" in body
+    assert "当前为长辈版" in body
+    assert 'href="/geo/"' not in body  # the reduced top navigation
+    assert '<p class="elder-hide">' in body  # secondary content is marked for dropping
+    assert client.get(switch + "?on=1").cookies["cityhall_elder"].value == "1"  # stays on
+
+    response = client.get(switch + "?on=0&next=/services/")
+    assert response["Location"] == "/services/"
+    assert response.cookies["cityhall_elder"].value == ""  # deleted
+    assert 'class="elder"' not in client.get("/").content.decode()
 
 
-def test_font_toggle_refuses_offsite_redirect(client):
-    response = client.get(reverse("portal:font_size") + "?next=https://evil.example/")
-    assert response["Location"] == "/"
+def test_elder_mode_link_without_a_state_toggles(client):
+    switch = reverse("portal:elder_mode")
+    client.get(switch)
+    assert 'class="elder"' in client.get("/").content.decode()
+    client.get(switch)
+    assert 'class="elder"' not in client.get("/").content.decode()
+
+
+def test_elder_mode_in_english(client):
+    client.cookies["cityhall_elder"] = "1"
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en" class="elder">' in body
+    assert ">Standard</a>" in body and "Elder mode is on" in body
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "http://testserver.evil.example/"]
+)
+def test_elder_mode_switch_refuses_offsite_redirect(client, target):
+    response = client.get(reverse("portal:elder_mode") + "?on=1&next=" + target)
+    assert response.status_code == 302 and response["Location"] == "/"
 
 
 @pytest.mark.parametrize("role", Role.values)

@@ -16,8 +16,16 @@ from cityhall.exchange.models import (
 from cityhall.exchange.services.log import log_verify
 from cityhall.geo.models import Division
 from cityhall.hotline.models import ClassifierModel, InspectorGrid, Ticket
-from cityhall.identity.models import Account, AccountKind, EnterpriseMandate, StaffRole
+from cityhall.identity.models import (
+    Account,
+    AccountKind,
+    EnterpriseMandate,
+    SocialSecurityCard,
+    StaffRole,
+)
 from cityhall.identity.roles import Role
+from cityhall.participation import selectors as participation_selectors
+from cityhall.participation.models import Publication
 from cityhall.registry.models import FactChange, LegalPerson, Person
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +53,21 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
     first = _snapshot()
     call_command("seed_demo", **SMALL)
     assert _snapshot() == first
+
+    # 一页 + 一卡: the printed citizens hold cards, and their street's notice reached them.
+    holders = Account.objects.filter(cards__status="active").distinct()
+    assert holders.count() == 3
+    assert SocialSecurityCard.objects.filter(number__regex=r"^[A-Z][0-9]{8}$").count() == 3
+    assert Publication.objects.count() == 3
+    # (Subscribers are told after commit, which this test's transaction never reaches; the
+    # fan-out itself is tested in participation.) Each printed citizen's street subscription
+    # is reached by the city's item at least.
+    reached = {
+        s.subscriber_id
+        for p in Publication.objects.all()
+        for s in participation_selectors.subscribers_of(publication=p)
+    }
+    assert set(holders.values_list("pk", flat=True)) <= reached
     assert not FactChange.objects.exists()  # the second import found nothing to change
 
     # The registry came in through the import pipeline, each file from its department.

@@ -172,3 +172,14 @@ def test_search_by_name_prefix_and_address():
     assert by_address.count() == 3
     with pytest.raises(DomainError):
         selectors.person_search_for_staff(actor=clerk, query=selectors.PersonQuery())
+
+
+def test_exchange_reads_leave_sealed_columns_unread_unless_asked():
+    person = rf.person(name="黄小华", phone="13912345678")
+    for keys in ([person.document_index], [person.document_index, "no-such-index"]):
+        found = selectors.persons_by_document_index(keys)[person.document_index]
+        assert {"document_number", "phone"} <= found.get_deferred_fields()
+        assert found.name == "黄小华"
+        with_phone = selectors.persons_by_document_index(keys, with_phone=True)
+        assert with_phone[person.document_index].phone == "13912345678"
+        assert "document_number" in with_phone[person.document_index].get_deferred_fields()

@@ -13,6 +13,7 @@ from cityhall.portal.demo import (
     demo_mandates_build,
     demo_registry_build,
 )
+from cityhall.portal.demo_citizen import DEMO_CARD_PIN, CitizenDemoReport, citizen_demo_build
 from cityhall.portal.demo_exchange import ExchangeDemoReport, exchange_demo_build
 from cityhall.portal.demo_hotline import demo_hotline_build
 from cityhall.portal.demo_services import demo_services_build
@@ -52,13 +53,16 @@ class Command(BaseCommand):
         services = demo_services_build(count=options["applications"])
         hotline = demo_hotline_build(history=options["tickets"])
         exchange = exchange_demo_build()
+        citizen_page = citizen_demo_build(citizens=citizens)
         self.stdout.write(
             f"demo city ready: layout {layout}, {units} new units, {len(staff)} staff, "
             f"registry [{registry}], {len(citizens)} citizens, {mandates} new enterprise mandates, "
-            f"services [{services}], hotline [{hotline}], exchange [{exchange}]"
+            f"services [{services}], hotline [{hotline}], exchange [{exchange}], "
+            f"citizen page [{citizen_page}]"
         )
         if not options["quiet_accounts"]:
             self._print_accounts(staff, citizens)
+            self._print_cards(citizen_page)
             self._print_systems(exchange)
 
     def _print_accounts(self, staff: list[demo.DemoAccount], citizens: list[Any]) -> None:
@@ -75,6 +79,13 @@ class Command(BaseCommand):
         for c in citizens[:3]:
             home = c.home_division.name if c.home_division else ""
             out(f"  {c.id_number}  {c.real_name}  {home}")
+        out("")
+
+    def _print_cards(self, report: CitizenDemoReport) -> None:
+        out = self.stdout.write
+        out(f"Social security cards for the kiosk (/kiosk/) and windows, PIN {DEMO_CARD_PIN}:")
+        for name, number in report.cards:
+            out(f"  {number}  {name}")
         out("")
 
     def _print_systems(self, exchange: ExchangeDemoReport) -> None:
