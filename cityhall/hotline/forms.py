@@ -5,24 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.core.forms import FilesField
 from cityhall.hotline.models import Category, Kind, PhotoPhase, Satisfaction, Urgency
 from cityhall.hotline.services.dispatch import RETURN_REASONS
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
+class PhotosField(FilesField):
     """Several photos from one input (checked by the services, not here)."""
 
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png"})
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(PhotosField, self).clean(item, initial) for item in files]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(accept="image/jpeg,image/png", **kwargs)
 
 
 def category_choices() -> list[tuple[str, Any]]:

@@ -127,6 +127,7 @@ class Channel(models.TextChoices):
     WEB = "web", _("网站/移动端")
     PATROL = "patrol", _("网格巡查")
     OPEN311 = "open311", _("Open311 接口")
+    BOARD = "board", _("社区微博")
 
 
 class Urgency(models.TextChoices):

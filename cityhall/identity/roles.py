@@ -40,6 +40,8 @@ class Capability(StrEnum):
     CROSSCHECK_FINDINGS = "crosscheck_findings"
     CARD_SERVICE = "card_service"
     INFORMATION_PUBLISH = "information_publish"
+    PARTICIPATION_MANAGE = "participation_manage"
+    MAILBOX_HANDLE = "mailbox_handle"
 
 
 CAPABILITIES: dict[Capability, frozenset[str]] = {
@@ -117,4 +119,10 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.CARD_SERVICE: frozenset({Role.WINDOW_CLERK}),
     # 信息公开: a unit's publisher publishes public information for the area the unit serves.
     Capability.INFORMATION_PUBLISH: frozenset({Role.PUBLISHER}),
+    # 政民互动: the unit's publisher runs its consultations (drafts, moderation, the response
+    # report), its surveys and, for a street or community office, its board.
+    Capability.PARTICIPATION_MANAGE: frozenset({Role.PUBLISHER}),
+    # 领导信箱: letters held by one's unit are assigned, answered and (with consent) published
+    # by its publisher and its handling officers.
+    Capability.MAILBOX_HANDLE: frozenset({Role.PUBLISHER, Role.HANDLING_OFFICER}),
 }

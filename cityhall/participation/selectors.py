@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -10,7 +11,12 @@ from cityhall.core.errors import NotFoundError
 from cityhall.geo.models import Division, DivisionLevel
 from cityhall.geo.selectors import CITY_CODE, scope_prefix
 from cityhall.identity.models import Account
-from cityhall.participation.models import Publication, Subscription
+from cityhall.participation.models import (
+    Publication,
+    PublicationAttachment,
+    PublicationRevision,
+    Subscription,
+)
 
 SUBSCRIBABLE_LEVELS = (DivisionLevel.CITY, DivisionLevel.DISTRICT, DivisionLevel.STREET)
 
@@ -37,6 +43,81 @@ def publication_get(*, publication_id: int) -> Publication:
     if found is None:
         raise NotFoundError(_("没有这条公开信息"))
     return found
+
+
+def attachments_current(*, publication: Publication) -> QuerySet[PublicationAttachment]:
+    return publication.attachments.filter(withdrawn_in__isnull=True)
+
+
+def attachment_get(*, publication_id: int, attachment_id: int) -> PublicationAttachment:
+    """A published item's file (a withdrawn one stays reachable: older versions cite it)."""
+    found = PublicationAttachment.objects.filter(
+        pk=attachment_id, publication_id=publication_id
+    ).first()
+    if found is None:
+        raise NotFoundError(_("没有这个附件"))
+    return found
+
+
+def revisions_of(*, publication: Publication) -> QuerySet[PublicationRevision]:
+    return publication.revisions.select_related("author__unit").order_by("-number")
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    revision: PublicationRevision
+    previous: PublicationRevision | None
+    # The body's changes against the previous version, as (op, text) runs: op is "=", "+", "-".
+    changes: list[tuple[str, str]]
+    attachments: list[PublicationAttachment]
+
+
+def revision_get(*, publication: Publication, number: int) -> RevisionView:
+    """One version of an item with what changed since the version before it."""
+    rows = {r.number: r for r in publication.revisions.filter(number__in=[number, number - 1])}
+    revision = rows.get(number)
+    if revision is None:
+        raise NotFoundError(_("没有这个版本"))
+    previous = rows.get(number - 1)
+    files = [
+        a
+        for a in publication.attachments.all()
+        if a.added_in <= number and (a.withdrawn_in is None or a.withdrawn_in > number)
+    ]
+    return RevisionView(
+        revision=revision,
+        previous=previous,
+        changes=text_changes(previous.body if previous else "", revision.body),
+        attachments=files,
+    )
+
+
+CHARACTER_DIFF_LIMIT = 20_000
+
+
+def text_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """What changed between two texts, as runs of kept ("="), removed ("-") and added ("+").
+
+    By character, since Chinese has no spaces to split words on; long texts by line, which keeps
+    the comparison fast on a 50,000-character regulation.
+    """
+    units: tuple[list[str], list[str]] | tuple[str, str]
+    if max(len(before), len(after)) <= CHARACTER_DIFF_LIMIT:
+        units = (before, after)
+    else:
+        units = (before.splitlines(keepends=True), after.splitlines(keepends=True))
+    a, b = units
+    runs: list[tuple[str, str]] = []
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            runs.append(("=", "".join(b[b1:b2])))
+            continue
+        if a2 > a1:
+            runs.append(("-", "".join(a[a1:a2])))
+        if b2 > b1:
+            runs.append(("+", "".join(b[b1:b2])))
+    return runs
 
 
 def _above(area: Division) -> list[Division]:
@@ -108,3 +189,11 @@ def publishable_areas(*, actor: Account) -> QuerySet[Division]:
 
 def publications_of_unit(*, actor: Account) -> QuerySet[Publication]:
     return publications_public().filter(publisher=actor.unit)
+
+
+def publication_of_unit(*, actor: Account, publication_id: int) -> Publication:
+    """An item the actor's unit published (another unit's is not found)."""
+    found = publications_of_unit(actor=actor).filter(pk=publication_id).first()
+    if found is None:
+        raise NotFoundError(_("没有这条公开信息"))
+    return found

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,9 +11,9 @@ from cityhall.core.errors import DomainError
 from cityhall.identity.decorators import citizen_required, staff_required
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
-from cityhall.identity.selectors import require_capability
+from cityhall.identity.selectors import account_can, require_capability
 from cityhall.participation import selectors, services
-from cityhall.participation.forms import PublicationForm, SubscriptionForm
+from cityhall.participation.forms import PublicationForm, RevisionForm, SubscriptionForm
 from cityhall.participation.models import Topic
 
 
@@ -40,7 +40,73 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = selectors.publication_get(publication_id=publication_id)
-    return render(request, "participation/detail.html", {"publication": publication})
+    actor = request.user
+    return render(
+        request,
+        "participation/detail.html",
+        {
+            "publication": publication,
+            "attachments": selectors.attachments_current(publication=publication),
+            "revisions": selectors.revisions_of(publication=publication),
+            "can_revise": getattr(actor, "unit_id", None) == publication.publisher_id
+            and account_can(actor, Capability.INFORMATION_PUBLISH),  # type: ignore[arg-type]
+        },
+    )
+
+
+def revision(request: HttpRequest, publication_id: int, number: int) -> HttpResponse:
+    publication = selectors.publication_get(publication_id=publication_id)
+    view = selectors.revision_get(publication=publication, number=number)
+    return render(
+        request, "participation/revision.html", {"publication": publication, "view": view}
+    )
+
+
+def attachment(request: HttpRequest, publication_id: int, attachment_id: int) -> FileResponse:
+    """A published file, for anyone; sent as a download with the type it was checked to be."""
+    row = selectors.attachment_get(publication_id=publication_id, attachment_id=attachment_id)
+    response = FileResponse(
+        row.file.open("rb"), content_type=row.content_type, as_attachment=True, filename=row.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def revise(request: HttpRequest, publication_id: int) -> HttpResponse:
+    actor: Account = request.user  # type: ignore[assignment]
+    require_capability(actor, Capability.INFORMATION_PUBLISH)
+    publication = selectors.publication_of_unit(actor=actor, publication_id=publication_id)
+    form = RevisionForm(request.POST or None, request.FILES or None, publication=publication)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            revised = services.publication_revise(
+                author=actor,
+                publication=publication,
+                title=data["title"],
+                summary=data["summary"],
+                body=data["body"],
+                effective_on=data["effective_on"],
+                reason=data["reason"],
+                attachments=data["attachments"],
+                withdraw=data["withdraw"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("已发布第 %(n)d 版，修订记录已公开。") % {"n": revised.revision}
+            )
+            return redirect("participation:detail", revised.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "participation/revise.html",
+        {"form": form, "publication": publication},
+        status=status,
+    )
 
 
 def _area_choices(account: Account) -> list[tuple[str, str]]:
@@ -111,7 +177,7 @@ def publish(request: HttpRequest) -> HttpResponse:
     actor: Account = request.user  # type: ignore[assignment]
     require_capability(actor, Capability.INFORMATION_PUBLISH)
     areas = [(d.code, d.name) for d in selectors.publishable_areas(actor=actor)]
-    form = PublicationForm(request.POST or None, areas=areas)
+    form = PublicationForm(request.POST or None, request.FILES or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -123,6 +189,7 @@ def publish(request: HttpRequest) -> HttpResponse:
                 area_code=data["area"],
                 summary=data["summary"],
                 effective_on=data["effective_on"],
+                attachments=data["attachments"],
             )
         except DomainError as error:
             form.add_error(None, error.message)

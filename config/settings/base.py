@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cityhall.exchange.tasks.crosschecks_run_all",
         "schedule": crontab(minute=0, hour=3, day_of_month=5),
     },
+    # 领导信箱: remind the handling unit of letters due soon, and it and supervisors of overdue ones.
+    "participation-letter-sweep": {
+        "task": "cityhall.participation.tasks.letter_sweep",
+        "schedule": env.float("CITYHALL_LETTER_SWEEP_SECONDS", default=3600.0),
+    },
     "hotline-classifier-retrain": {
         "task": "cityhall.hotline.tasks.classifier_retrain",
         "schedule": env.float("CITYHALL_HOTLINE_RETRAIN_SECONDS", default=7 * 24 * 3600.0),
@@ -246,3 +251,13 @@ CITYHALL_KIOSK_PATHS = ("/kiosk/", "/static/", "/i18n/")
 # the accepted types are those of every upload (CITYHALL_UPLOAD_MAX_BYTES; PDF, JPEG, PNG).
 CITYHALL_CLOUD_QUOTA_BYTES = env.int("CITYHALL_CLOUD_QUOTA_BYTES", default=50 * 1024 * 1024)
 CITYHALL_CLOUD_MAX_FILES = env.int("CITYHALL_CLOUD_MAX_FILES", default=200)
+
+# 政民互动: how often one account may write, per action: (count, seconds). A comment a minute
+# apart is conversation; ten in a minute is flooding.
+CITYHALL_PARTICIPATION_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "comment": (5, 60),  # consultation comments
+    "support": (30, 60),  # supporting others' comments
+    "letter": (3, 3600),  # leader-mailbox letters
+    "survey": (10, 60),  # survey answers (each survey once anyway)
+    "post": (5, 60),  # board posts and replies
+}
