@@ -26,6 +26,11 @@ urlpatterns = [
     path("exchange/", include("cityhall.exchange.urls")),
     path("kiosk/", include("cityhall.portal.kiosk_urls")),
     path("information/", include("cityhall.participation.urls")),
+    path("participation/", include("cityhall.participation.hub_urls")),
+    path("consultations/", include("cityhall.participation.consultations.urls")),
+    path("mailbox/", include("cityhall.participation.mailbox.urls")),
+    path("surveys/", include("cityhall.participation.surveys.urls")),
+    path("boards/", include("cityhall.participation.boards.urls")),
     path("cloud/", include("cityhall.cloud.urls")),
     path("", include("cityhall.portal.urls")),
 ]

@@ -20,4 +20,5 @@ class FilesField(forms.FileField):
         if not data:
             return []
         files = data if isinstance(data, list | tuple) else [data]
-        return [super().clean(item, initial) for item in files]
+        one = super().clean  # not inside the comprehension: its own scope has no zero-arg super
+        return [one(item, initial) for item in files]

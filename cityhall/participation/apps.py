@@ -9,4 +9,9 @@ class ParticipationConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the tasks in every process, so services can enqueue them by name.
+        from cityhall.applications.supervision_sections import section_register
         from cityhall.participation import tasks  # noqa: F401
+        from cityhall.participation.mailbox.selectors import supervision_section
+
+        # Overdue letters show on the supervision page beside the applications' cards.
+        section_register(supervision_section)

@@ -151,7 +151,7 @@ class PublicationAttachment(models.Model):
 
 
 class HideReason(models.TextChoices):
-    """The published moderation policy (/participation/policy/): every hidden text names one."""
+    """The published moderation policy (/consultations/policy/): every hidden text names one."""
 
     OFF_TOPIC = "off_topic", _("与主题无关")
     ABUSE = "abuse", _("辱骂、人身攻击或歧视")

@@ -3,8 +3,15 @@
 from celery import shared_task
 
 from cityhall.participation import services
+from cityhall.participation.mailbox import services as mailbox
 
 
 @shared_task(name="cityhall.participation.tasks.publication_notify")
 def publication_notify(publication_id: int) -> int:
     return services.publication_notify(publication_id=publication_id)
+
+
+@shared_task(name="cityhall.participation.tasks.letter_sweep")
+def letter_sweep() -> dict[str, int]:
+    """领导信箱: remind units of letters due soon, and them and supervisors of overdue ones."""
+    return mailbox.letter_sweep().__dict__

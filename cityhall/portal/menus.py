@@ -145,6 +145,30 @@ WORKSPACE_MENU: tuple[MenuItem, ...] = (
         _("发布本单位服务区域的政策文件、通知公告和服务变更，订阅的市民即时收到"),
     ),
     MenuItem(
+        _("征求意见"),
+        "consultations:manage_index",
+        Capability.PARTICIPATION_MANAGE,
+        _("发布草案征求意见，按发言规则管理意见，截止后逐条答复并发布采纳情况"),
+    ),
+    MenuItem(
+        _("问卷调查"),
+        "surveys:manage_list",
+        Capability.PARTICIPATION_MANAGE,
+        _("设计问卷、选择调查对象、发布与结束，查看统计图表并导出 CSV"),
+    ),
+    MenuItem(
+        _("社区微博"),
+        "boards:manage",
+        Capability.PARTICIPATION_MANAGE,
+        _("街道、社区微博的官方发布与回复，居民反映的问题一键转为 12345 工单"),
+    ),
+    MenuItem(
+        _("领导信箱"),
+        "mailbox:staff_inbox",
+        Capability.MAILBOX_HANDLE,
+        _("本单位收到的来信：分配、转交、答复，经来信人同意后公开"),
+    ),
+    MenuItem(
         _("管理后台"),
         "admin:index",
         Capability.ADMINISTER,

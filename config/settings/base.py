@@ -196,7 +196,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cityhall.exchange.tasks.crosschecks_run_all",
         "schedule": crontab(minute=0, hour=3, day_of_month=5),
     },
-    # 领导信箱: remind the handling unit of letters due soon, and it and supervisors of overdue ones.
+    # 领导信箱: remind the handling unit of letters due soon, and it and supervisors of overdue
+    # ones.
     "participation-letter-sweep": {
         "task": "cityhall.participation.tasks.letter_sweep",
         "schedule": env.float("CITYHALL_LETTER_SWEEP_SECONDS", default=3600.0),

@@ -13,6 +13,7 @@ import json
 import os
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,18 @@ def _reference_data(django_db_serialized_rollback: None) -> None:
     return None
 
 
+def _may_be_a_document(url: str) -> bool:
+    """Which requests pass through `_hold_navigation`: not static files.
+
+    A route handler runs in the test's thread, and while one holds a navigation Playwright hands
+    it no other request. Were a new page's style sheets and scripts routed too, a click that comes
+    before they are in (the elements are there already) would hold the next navigation until the
+    new page is checked, which cannot happen without its style sheets: both wait until the hold
+    gives up, and the click's navigation times out.
+    """
+    return "/static/" not in urllib.parse.urlsplit(url).path
+
+
 class AxeChecker:
     """Checks every document that a test's browser contexts load with axe-core.
 
@@ -206,7 +219,7 @@ class AxeChecker:
         context.expose_binding(AXE_BINDING, self._receive)
         context.add_init_script(path=AXE_SCRIPT)
         context.add_init_script(script=AXE_RUN)
-        context.route("**/*", self._hold_navigation)
+        context.route(_may_be_a_document, self._hold_navigation)
         self.contexts.append(context)
 
     def _receive(self, source: dict[str, Any], message: dict[str, Any]) -> None:

@@ -11,10 +11,12 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cityhall.applications.models import Application, Certificate
@@ -31,8 +33,21 @@ from cityhall.identity.models import Account
 from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as f
 from cityhall.notify.models import Message
-from cityhall.participation.models import Publication
+from cityhall.participation.boards import services as boards
+from cityhall.participation.consultations import services as consultations
+from cityhall.participation.mailbox import services as mailbox
+from cityhall.participation.models import (
+    BoardPost,
+    Consultation,
+    Disposition,
+    Letter,
+    Mailbox,
+    Publication,
+    QuestionKind,
+    Survey,
+)
 from cityhall.participation.services import publication_publish, subscription_add
+from cityhall.participation.surveys import services as surveys
 from tests.browser.conftest import SCREENSHOTS, AxeChecker, Ui
 
 pytestmark = pytest.mark.browser
@@ -57,6 +72,17 @@ ROOT_PX = 16.0  # the browser's default root font size
 
 
 @dataclass
+class Participation:
+    consultation: Consultation
+    responded: Consultation
+    mailbox: Mailbox
+    letter: Letter
+    survey: Survey
+    closed_survey: Survey
+    post: BoardPost
+
+
+@dataclass
 class City:
     citizen: Account
     application: Application
@@ -69,6 +95,91 @@ class City:
     community: Division
     lat: float
     lng: float
+    participation: Participation
+
+
+DRAFT = "第一条 为了规范社区长者饭堂，制定本办法。\n第二条 街道办事处负责本辖区长者饭堂的管理。"
+
+
+def _participation(citizen: Account, publisher: Account) -> Participation:
+    """A draft open for comment and one answered in a report, a letter answered and published,
+    a survey to answer and a closed one with results, and a post on the citizen's board."""
+    now = timezone.now()
+    assert publisher.unit is not None and citizen.home_division is not None
+
+    def draft(title: str) -> Consultation:
+        return consultations.consultation_create(
+            author=publisher,
+            title=title,
+            summary="起草说明。",
+            area_code=af.STREET,
+            opens_at=now,
+            closes_at=now + timedelta(days=14),
+            draft=DRAFT,
+        )
+
+    consultation = draft("社区长者饭堂管理办法（征求意见稿）")
+    article = consultation.articles.get(number=2)
+    consultations.comment_add(
+        consultation=consultation, author=citizen, body="建议增加送餐服务。", article=article
+    )
+    responded = draft("停车管理办法（征求意见稿）")
+    comment = consultations.comment_add(consultation=responded, author=citizen, body="赞成。")
+    Consultation.objects.filter(pk=responded.pk).update(closes_at=now - timedelta(hours=1))
+    responded.refresh_from_db()
+    comment.refresh_from_db()
+    consultations.comment_answer(
+        comment=comment, by=publisher, disposition=Disposition.NOTED, answer="感谢支持。"
+    )
+    consultations.response_publish(consultation=responded, by=publisher, summary="未作修改。")
+
+    box = Mailbox.objects.create(
+        name="赤岗街道书记信箱", unit=publisher.unit, addressee="街道党工委书记", time_limit_days=5
+    )
+    letter = mailbox.letter_write(
+        writer=citizen,
+        mailbox=box,
+        subject="小区门口占道停车",
+        body="小区门口长期有车辆占道停放，请协调处理。",
+        consent_publish=True,
+    )
+    letter = mailbox.letter_reply(letter=letter, text="已协调交警加强巡查。", by=publisher)
+    mailbox.letter_publish(letter=letter, by=publisher)
+
+    def survey(title: str) -> Survey:
+        created = surveys.survey_create(author=publisher, title=title, description="")
+        surveys.question_add(
+            survey=created,
+            actor=publisher,
+            kind=QuestionKind.SINGLE,
+            text="您对服务是否满意？",
+            options=["满意", "一般", "不满意"],
+        )
+        surveys.question_add(
+            survey=created, actor=publisher, kind=QuestionKind.SCALE, text="打分", scale_max=5
+        )
+        return surveys.survey_open(
+            survey=created, actor=publisher, closes_at=now + timedelta(days=7)
+        )
+
+    open_survey = survey("政务服务满意度调查")
+    closed = survey("上季度办事体验调查")
+    first, second = closed.questions.order_by("position")
+    surveys.survey_answer(
+        survey=closed, respondent=citizen, answers={first.pk: ["0"], second.pk: ["4"]}
+    )
+    closed = surveys.survey_close(survey=closed, actor=publisher)
+    board = boards.board_for(citizen.home_division)
+    post = boards.post_create(board=board, author=citizen, body="小区路灯坏了，晚上很黑。")
+    return Participation(
+        consultation=consultation,
+        responded=responded,
+        mailbox=box,
+        letter=letter,
+        survey=open_survey,
+        closed_survey=closed,
+        post=post,
+    )
 
 
 def _city() -> City:
@@ -147,11 +258,13 @@ def _city() -> City:
         community=community,
         lat=lat,
         lng=lng,
+        participation=_participation(citizen, publisher),
     )
 
 
 def public_pages(city: City) -> list[tuple[str, str]]:
     """(name, path) of every page anyone can open."""
+    p = city.participation
     return [
         ("home", "/"),
         ("services", "/services/"),
@@ -169,6 +282,19 @@ def public_pages(city: City) -> list[tuple[str, str]]:
         ("information", "/information/"),
         ("information-filtered", f"/information/?topic=notice&area={city.street.code[:6]}"),
         ("publication", f"/information/{city.publication.pk}/"),
+        ("publication-version", f"/information/{city.publication.pk}/versions/1/"),
+        ("participation", "/participation/"),
+        ("consultations", "/consultations/"),
+        ("consultation", f"/consultations/{p.consultation.pk}/"),
+        ("consultation-report", f"/consultations/{p.responded.pk}/report/"),
+        ("moderation-policy", "/consultations/policy/"),
+        ("mailboxes", "/mailbox/"),
+        ("mailbox", f"/mailbox/{p.mailbox.pk}/"),
+        ("surveys", "/surveys/"),
+        ("survey-results", f"/surveys/{p.closed_survey.pk}/results/"),
+        ("boards", "/boards/"),
+        ("board", f"/boards/{p.post.board.division.code}/"),
+        ("board-thread", f"/boards/posts/{p.post.pk}/"),
         ("verify", "/applications/verify/"),
         ("verify-valid", f"/applications/verify/?code={city.certificate.verification_code}"),
         ("verify-forged", "/applications/verify/?code=0000000000000000"),
@@ -180,6 +306,7 @@ def public_pages(city: City) -> list[tuple[str, str]]:
 def citizen_pages(city: City) -> list[tuple[str, str]]:
     """(name, path) of every page of a signed-in citizen (the public ones look different too)."""
     number = city.application.number
+    p = city.participation
     return [
         ("me", "/me/"),
         ("home-signed-in", "/"),
@@ -197,6 +324,16 @@ def citizen_pages(city: City) -> list[tuple[str, str]]:
         ("subscriptions", "/information/subscriptions/"),
         ("hotline-report", "/hotline/report/"),
         ("hotline-mine", "/hotline/mine/"),
+        ("participation-signed-in", "/participation/"),
+        ("consultation-signed-in", f"/consultations/{p.consultation.pk}/"),
+        ("mailbox-signed-in", f"/mailbox/{p.mailbox.pk}/"),
+        ("my-letters", "/mailbox/mine/"),
+        ("mailbox-track", "/mailbox/track/"),
+        ("my-letter", f"/mailbox/letters/{p.letter.pk}/"),
+        ("surveys-signed-in", "/surveys/"),
+        ("survey", f"/surveys/{p.survey.pk}/"),
+        ("survey-answered", f"/surveys/{p.closed_survey.pk}/"),
+        ("board-signed-in", f"/boards/{p.post.board.division.code}/"),
         ("track-own", f"/hotline/track/{city.ticket.tracking_number}/"),
         ("not-found-signed-in", "/no-such-page/"),
     ]

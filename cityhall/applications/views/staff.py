@@ -28,6 +28,7 @@ from cityhall.applications.services.intake import (
     window_citizen_identify,
     window_citizen_identify_by_card,
 )
+from cityhall.applications.supervision_sections import sections_for
 from cityhall.applications.views.citizen import apply_context, form_errors_apply
 from cityhall.catalog import selectors as catalog
 from cityhall.core import crypto
@@ -223,7 +224,11 @@ def supervision(request: HttpRequest) -> HttpResponse:
     by_unit: dict[str, list[object]] = {}
     for card in cards[:500]:
         by_unit.setdefault(card.unit.name, []).append(card)
-    return render(request, "applications/supervision.html", {"by_unit": by_unit})
+    return render(
+        request,
+        "applications/supervision.html",
+        {"by_unit": by_unit, "sections": sections_for(_actor(request))},
+    )
 
 
 def kpi_range(request: HttpRequest) -> tuple[date, date]:

@@ -1,6 +1,7 @@
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core.identifiers import resident_id_parse, uscc_parse
@@ -25,7 +26,15 @@ from cityhall.identity.models import (
 )
 from cityhall.identity.roles import Role
 from cityhall.participation import selectors as participation_selectors
-from cityhall.participation.models import Publication
+from cityhall.participation.models import (
+    BoardPost,
+    Consultation,
+    Letter,
+    Mailbox,
+    Publication,
+    Survey,
+    Topic,
+)
 from cityhall.registry.models import FactChange, LegalPerson, Person
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +67,7 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
     holders = Account.objects.filter(cards__status="active").distinct()
     assert holders.count() == 3
     assert SocialSecurityCard.objects.filter(number__regex=r"^[A-Z][0-9]{8}$").count() == 3
-    assert Publication.objects.count() == 3
+    assert Publication.objects.exclude(topic=Topic.CONSULTATION).count() == 3
     # (Subscribers are told after commit, which this test's transaction never reaches; the
     # fan-out itself is tested in participation.) Each printed citizen's street subscription
     # is reached by the city's item at least.
@@ -69,6 +78,22 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
     }
     assert set(holders.values_list("pk", flat=True)) <= reached
     assert not FactChange.objects.exists()  # the second import found nothing to change
+
+    # 政民互动: an open draft with comments and an answered one, letters in three mailboxes
+    # (one published, one overdue), an open and a closed survey with answers, a board post
+    # turned into a 12345 ticket.
+    now = timezone.now()
+    assert Consultation.objects.filter(closes_at__gt=now, comments__isnull=False).exists()
+    assert Consultation.objects.filter(responded_at__isnull=False).count() == 1
+    assert Mailbox.objects.count() == 3
+    assert Letter.objects.filter(published_at__isnull=False).exists()
+    assert Letter.objects.filter(due_on__lt=now.date(), answered_at__isnull=True).exists()
+    assert Survey.objects.filter(responses__isnull=False).distinct().count() == 2
+    converted = BoardPost.objects.filter(ticket__isnull=False).select_related("ticket")
+    assert converted.exists()
+    for post in converted:
+        assert post.ticket is not None
+        assert (post.ticket.channel, post.ticket.reporter) == ("board", post.author)
 
     # The registry came in through the import pipeline, each file from its department.
     assert Person.objects.count() >= 450
@@ -111,7 +136,8 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path):
     # The hotline: a history, a classifier trained on it, live work for the demo journey, and
     # each demo inspector on their street's grids.
     assert Ticket.objects.filter(received_by__username="city-operator").count() == 7
-    assert Ticket.objects.count() == 400 + 7
+    # The history, the live work and the community-board posts turned into tickets.
+    assert Ticket.objects.count() == 400 + 7 + converted.count()
     assert ClassifierModel.objects.filter(is_active=True).count() == 1
     inspector = Account.objects.get(username="hz1-inspector")
     assert InspectorGrid.objects.filter(inspector=inspector).exists()

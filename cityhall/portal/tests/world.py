@@ -22,7 +22,8 @@ from cityhall.identity.models import Account, SocialSecurityCard
 from cityhall.identity.tests import factories as idf
 from cityhall.notify.models import Message
 from cityhall.notify.services import message_send
-from cityhall.participation.models import Subscription
+from cityhall.participation.mailbox.services import letter_write
+from cityhall.participation.models import Letter, Mailbox, Subscription
 from cityhall.participation.services import subscription_add
 from cityhall.registry.models import CorrectionRequest, Person
 from cityhall.registry.services.corrections import correction_report
@@ -42,6 +43,7 @@ class Resident:
     subscription: Subscription
     card: SocialSecurityCard
     correction: CorrectionRequest
+    letter: Letter
 
 
 @dataclass
@@ -71,7 +73,9 @@ def _decide(application: Application, reviewers: dict[str, Account], outcome: st
         review.task_decide(task_id=task.pk, by=reviewer, outcome=outcome, opinion="请补交材料")
 
 
-def _resident(name: str, hc: hf.HotlineCity, reviewers: dict[str, Account]) -> Resident:
+def _resident(
+    name: str, hc: hf.HotlineCity, reviewers: dict[str, Account], mailbox: Mailbox
+) -> Resident:
     person = rf.person(name=name, house=rf.house())
     account = identity_services.citizen_register(
         id_number=person.document_number,
@@ -110,14 +114,23 @@ def _resident(name: str, hc: hf.HotlineCity, reviewers: dict[str, Account]) -> R
             field="姓名",
             proposed=f"{name}改",
         ),
+        letter=letter_write(
+            writer=account,
+            mailbox=mailbox,
+            subject=f"{name}反映小区停车问题",
+            body="小区门口长期有车辆占道停放，请协调处理。",
+        ),
     )
 
 
 def world() -> World:
     hc = hf.hotline_city()
     reviewers = {"rs": af.reviewer(af.DISTRICT, "RS"), "sb": af.reviewer(af.CITY, "SB")}
+    mailbox = Mailbox.objects.create(
+        name="区长信箱", unit=idf.unit(af.DISTRICT), addressee="区长", time_limit_days=10
+    )
     return World(
-        alice=_resident("陈爱丽", hc, reviewers),
-        bob=_resident("李博文", hc, reviewers),
+        alice=_resident("陈爱丽", hc, reviewers, mailbox),
+        bob=_resident("李博文", hc, reviewers, mailbox),
         reviewers=reviewers,
     )

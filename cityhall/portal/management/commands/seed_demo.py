@@ -16,6 +16,7 @@ from cityhall.portal.demo import (
 from cityhall.portal.demo_citizen import DEMO_CARD_PIN, CitizenDemoReport, citizen_demo_build
 from cityhall.portal.demo_exchange import ExchangeDemoReport, exchange_demo_build
 from cityhall.portal.demo_hotline import demo_hotline_build
+from cityhall.portal.demo_participation import participation_demo_build
 from cityhall.portal.demo_services import demo_services_build
 
 DEMO_PASSWORD = "cityhall-demo-2026"  # noqa: S105 - the published demo password
@@ -54,11 +55,12 @@ class Command(BaseCommand):
         hotline = demo_hotline_build(history=options["tickets"])
         exchange = exchange_demo_build()
         citizen_page = citizen_demo_build(citizens=citizens)
+        participation = participation_demo_build(citizens=citizens)
         self.stdout.write(
             f"demo city ready: layout {layout}, {units} new units, {len(staff)} staff, "
             f"registry [{registry}], {len(citizens)} citizens, {mandates} new enterprise mandates, "
             f"services [{services}], hotline [{hotline}], exchange [{exchange}], "
-            f"citizen page [{citizen_page}]"
+            f"citizen page [{citizen_page}], participation [{participation}]"
         )
         if not options["quiet_accounts"]:
             self._print_accounts(staff, citizens)
