@@ -11,8 +11,8 @@ from datetime import datetime
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cityhall.core.errors import NotFoundError
 from cityhall.identity.models import Account
@@ -31,7 +31,10 @@ from cityhall.participation.models import (
 def article_label(article: DraftArticle) -> str:
     if article.number == 1 and article.heading == UNNUMBERED_HEADING:
         return _("全文")
-    return _("第%(n)s条") % {"n": chinese_numeral(article.number)}
+    # 第十二条 in Chinese, "Article 12" in other languages (a Chinese numeral means nothing there).
+    chinese = (get_language() or "").startswith("zh")
+    number = chinese_numeral(article.number) if chinese else str(article.number)
+    return _("第%(n)s条") % {"n": number}
 
 
 class ConsultationStatus(models.TextChoices):
