@@ -66,7 +66,8 @@ def flood_check(account: Account, action: str) -> None:
         message = _("提交过于频繁：每 %(window)s 最多 %(n)d 次，请 %(wait)d 秒后再试。")
         kept = _("您填写的内容已保留。")
         values = {"window": _duration(seconds), "n": count, "wait": wait}
-        raise DomainError(f"{message % values}{kept}", code="rate_limited")
+        gap = "" if message.endswith("。") else " "  # Chinese sentences need no space
+        raise DomainError(f"{message % values}{gap}{kept}", code="rate_limited")
 
 
 def flood_count(account: Account, action: str) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.catalog.models import ServiceItem
+from cityhall.core.audit import audit_record
 from cityhall.core.errors import DomainError, NotFoundError
 from cityhall.geo.models import Division
 from cityhall.identity.models import Account
@@ -39,6 +40,8 @@ SCALE_MIN, SCALE_MAX = 3, 10
 QUESTIONS_MAX = 50
 TEXT_ANSWER_MAX = 1000
 FLOOD_ACTION = "survey"
+AUDIT_OPENED = "participation.survey_opened"
+AUDIT_CLOSED = "participation.survey_closed_early"
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 
 
@@ -294,6 +297,7 @@ def survey_open(*, survey: Survey, actor: Account, closes_at: datetime | None) -
             raise DomainError(_("截止时间必须晚于现在"), code="closes_at")
         locked.opens_at, locked.closes_at = now, closes_at
         locked.save(update_fields=["opens_at", "closes_at", "updated_at"])
+        _audit(AUDIT_OPENED, actor, locked, {"closes_at": closes_at.isoformat()})
     return locked
 
 
@@ -309,7 +313,18 @@ def survey_close(*, survey: Survey, actor: Account) -> Survey:
             raise DomainError(_("问卷已经结束了"), code="closed")
         locked.closed_early_at = timezone.now()
         locked.save(update_fields=["closed_early_at", "updated_at"])
+        _audit(AUDIT_CLOSED, actor, locked, {"responses": locked.response_count})
     return locked
+
+
+def _audit(event: str, actor: Account, survey: Survey, detail: dict[str, object]) -> None:
+    audit_record(
+        event=event,
+        actor=actor,
+        subject_type="participation.Survey",
+        subject_id=survey.pk,
+        detail=detail,
+    )
 
 
 # --- answering ---------------------------------------------------------------------------------

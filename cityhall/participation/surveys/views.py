@@ -165,37 +165,53 @@ def manage_list(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/surveys/manage_list.html", {"rows": rows})
 
 
+def _settings_page(request: HttpRequest, actor: Account, survey: Survey | None) -> HttpResponse:
+    """The settings form of a new survey (survey None) or of a draft: create or update it."""
+    initial = {}
+    if survey is not None:
+        initial = {
+            "title": survey.title,
+            "description": survey.description,
+            "audience": survey.audience,
+            "area": survey.audience_area.code if survey.audience_area else "",
+            "item": survey.audience_item.code if survey.audience_item else "",
+        }
+    form = _survey_form(actor, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        settings = {
+            "title": data["title"],
+            "description": data["description"],
+            "audience": data["audience"],
+            "area_code": data["area"],
+            "item_code": data["item"],
+        }
+        try:
+            if survey is None:
+                saved = services.survey_create(author=actor, **settings)
+                done = _("问卷草稿已创建，请添加题目。")
+            else:
+                saved = services.survey_update(survey=survey, actor=actor, **settings)
+                done = _("问卷设置已保存。")
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect("surveys:manage", saved.pk)
+    return render(
+        request,
+        "participation/surveys/survey_form.html",
+        {"form": form, "survey": survey},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def survey_new(request: HttpRequest) -> HttpResponse:
     actor: Account = request.user  # type: ignore[assignment]
     selectors.surveys_of_unit(actor=actor)  # publishers only (403 otherwise)
-    form = _survey_form(actor, request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            survey = services.survey_create(
-                author=actor,
-                title=data["title"],
-                description=data["description"],
-                audience=data["audience"],
-                area_code=data["area"],
-                item_code=data["item"],
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("问卷草稿已创建，请添加题目。"))
-            return redirect("surveys:manage", survey.pk)
-    if request.method == "POST":
-        status = 400
-    return render(
-        request,
-        "participation/surveys/survey_form.html",
-        {"form": form, "survey": None},
-        status=status,
-    )
+    return _settings_page(request, actor, None)
 
 
 @staff_required
@@ -203,40 +219,7 @@ def survey_new(request: HttpRequest) -> HttpResponse:
 def survey_edit(request: HttpRequest, survey_id: int) -> HttpResponse:
     actor: Account = request.user  # type: ignore[assignment]
     survey = selectors.survey_for_staff(actor=actor, survey_id=survey_id)
-    initial = {
-        "title": survey.title,
-        "description": survey.description,
-        "audience": survey.audience,
-        "area": survey.audience_area.code if survey.audience_area else "",
-        "item": survey.audience_item.code if survey.audience_item else "",
-    }
-    form = _survey_form(actor, request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.survey_update(
-                survey=survey,
-                actor=actor,
-                title=data["title"],
-                description=data["description"],
-                audience=data["audience"],
-                area_code=data["area"],
-                item_code=data["item"],
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("问卷设置已保存。"))
-            return redirect("surveys:manage", survey.pk)
-    if request.method == "POST":
-        status = 400
-    return render(
-        request,
-        "participation/surveys/survey_form.html",
-        {"form": form, "survey": survey},
-        status=status,
-    )
+    return _settings_page(request, actor, survey)
 
 
 def _manage_page(

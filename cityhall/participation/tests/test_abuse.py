@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from cityhall.core.errors import DomainError
 from cityhall.identity.tests import factories as f
@@ -51,3 +52,14 @@ def test_flooding_is_limited_per_account_and_action(settings):
     assert "1 小时" in refused.value.message and "已保留" in refused.value.message
     flood_check(two, "comment")  # another account is not affected
     flood_check(one, "post")  # nor another action
+
+
+def test_the_flood_message_reads_as_two_sentences_in_english(settings):
+    cache.clear()
+    settings.CITYHALL_PARTICIPATION_RATE_LIMITS = {"comment": (1, 60)}
+    resident = f.citizen(home=f.community("440105001"))
+    flood_count(resident, "comment")
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        flood_check(resident, "comment")
+    first, second = refused.value.message.split(". ", 1)
+    assert first.isascii() and second.isascii() and "1 min" in first

@@ -8,6 +8,7 @@ from django.utils import timezone
 from cityhall.applications.services.intake import Intake, application_submit, plan_for
 from cityhall.applications.tests import factories as af
 from cityhall.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from cityhall.core.models import AuditEntry
 from cityhall.core.spreadsheets import CSV_BOM
 from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as f
@@ -293,6 +294,14 @@ def test_close_early(publisher):
     with pytest.raises(DomainError) as error:
         services.survey_close(survey=survey, actor=publisher)
     assert error.value.code == "closed"
+    # Opening and closing are on the audit chain, each once, with who did it.
+    entries = AuditEntry.objects.filter(
+        subject_type="participation.Survey", subject_id=str(survey.pk)
+    ).order_by("seq")
+    assert [(e.event, e.actor_id) for e in entries] == [
+        ("participation.survey_opened", publisher.pk),
+        ("participation.survey_closed_early", publisher.pk),
+    ]
 
 
 def test_another_units_publisher_cannot_touch_the_survey(publisher):
