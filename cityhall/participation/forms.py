@@ -60,6 +60,11 @@ class RevisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     attachments = FilesField(label=_("新增附件"), required=False, accept=ATTACHMENT_TYPES)
+    notify = forms.BooleanField(
+        label=_("通知订阅人"),
+        required=False,
+        help_text=_("内容有实质变化（如日期、范围、金额）时勾选，订阅人会收到修订说明。"),
+    )
 
     def __init__(self, *args: object, publication: Publication, **kwargs: object) -> None:
         kwargs["initial"] = {

@@ -129,11 +129,13 @@ def publication_revise(
     effective_on: date | None = None,
     attachments: Sequence[UploadedFile] = (),
     withdraw: Collection[int] = (),
+    notify: bool = False,
 ) -> Publication:
     """A new text for a published item (the old one stays in its history, with the reason).
 
-    Only the publishing unit revises its items. Subscribers are not told again: a revision
-    corrects what they were sent, and the item's page and feeds show that it was revised.
+    Only the publishing unit revises its items. Subscribers are told again only if the
+    publisher says the change matters to them (`notify`), with the reason; otherwise the item's
+    page and feeds show that it was revised.
     """
     require_capability(author, Capability.INFORMATION_PUBLISH)
     if author.unit_id is None or publication.publisher_id != author.unit_id:
@@ -170,13 +172,15 @@ def publication_revise(
             actor=author,
             subject_type="participation.Publication",
             subject_id=locked.pk,
-            detail={"revision": number, "reason": reason},
+            detail={"revision": number, "reason": reason, "notify": notify},
         )
+        if notify:
+            transaction.on_commit(partial(_enqueue, locked.pk, number))
     return locked
 
 
-def _enqueue(publication_id: int) -> None:
-    current_app.tasks[NOTIFY_TASK].delay(publication_id)
+def _enqueue(publication_id: int, revision: int | None = None) -> None:
+    current_app.tasks[NOTIFY_TASK].delay(publication_id, revision)
 
 
 def unsubscribe_token(subscription: Subscription) -> str:
@@ -204,10 +208,17 @@ def subscription_from_token(token: str) -> Subscription | None:
     )
 
 
-def publication_notify(*, publication_id: int) -> int:
-    """Tell every subscriber the publication reaches, once each (safe to run again)."""
+def publication_notify(*, publication_id: int, revision: int | None = None) -> int:
+    """Tell every subscriber the publication (or one revision of it) reaches, once each.
+
+    Safe to run again: each message is deduplicated per item and revision.
+    """
     publication = Publication.objects.select_related("area", "publisher").get(pk=publication_id)
     link = reverse("participation:detail", args=[publication.pk])
+    revised = None
+    if revision is not None:
+        revised = publication.revisions.get(number=revision)
+        link = reverse("participation:revision", args=[publication.pk, revision])
     told: set[int] = set()
     for subscription in selectors.subscribers_of(publication=publication):
         if subscription.subscriber_id in told:  # two matching subscriptions: one message
@@ -216,17 +227,20 @@ def publication_notify(*, publication_id: int) -> int:
         channels = [Channel.EMAIL] * subscription.by_email + [Channel.SMS] * subscription.by_sms
         message_send(
             recipient=subscription.subscriber,
-            template="publication_published",
+            template="publication_revised" if revised else "publication_published",
             context={
                 "publication": publication,
+                "revision": revised,
                 "subscription": subscription,
                 "unsubscribe_url": unsubscribe_url(subscription),
             },
             channels=channels,
             link=link,
-            dedupe_key=f"publication:{publication.pk}",
+            dedupe_key=f"publication:{publication.pk}"
+            + (f":r{revision}" if revision is not None else ""),
         )
-    Publication.objects.filter(pk=publication.pk).update(notified_count=len(told))
+    if revision is None:
+        Publication.objects.filter(pk=publication.pk).update(notified_count=len(told))
     return len(told)
 
 

@@ -7,8 +7,8 @@ from cityhall.participation.mailbox import services as mailbox
 
 
 @shared_task(name="cityhall.participation.tasks.publication_notify")
-def publication_notify(publication_id: int) -> int:
-    return services.publication_notify(publication_id=publication_id)
+def publication_notify(publication_id: int, revision: int | None = None) -> int:
+    return services.publication_notify(publication_id=publication_id, revision=revision)
 
 
 @shared_task(name="cityhall.participation.tasks.letter_sweep")

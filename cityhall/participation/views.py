@@ -92,6 +92,7 @@ def revise(request: HttpRequest, publication_id: int) -> HttpResponse:
                 reason=data["reason"],
                 attachments=data["attachments"],
                 withdraw=data["withdraw"],
+                notify=data["notify"],
             )
         except DomainError as error:
             form.add_error(None, error.message)

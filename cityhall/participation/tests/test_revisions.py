@@ -10,6 +10,7 @@ from cityhall.core.errors import DomainError, NotFoundError
 from cityhall.core.models import AuditEntry
 from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as f
+from cityhall.notify.models import Message
 from cityhall.participation import selectors, services
 from cityhall.participation.models import Publication, PublicationAttachment, Topic
 
@@ -115,7 +116,7 @@ def test_a_revision_keeps_the_old_text_and_shows_what_changed(client, publisher,
     detail = client.get(reverse("participation:detail", args=[notice.pk])).content.decode()
     assert "第 2 版" in detail and "停水结束时间提前到 15:00" in detail
     entry = AuditEntry.objects.get(event="publication.revised")
-    assert entry.detail == {"revision": 2, "reason": "停水结束时间提前到 15:00"}
+    assert entry.detail == {"revision": 2, "reason": "停水结束时间提前到 15:00", "notify": False}
     # The withdrawn file stays downloadable: version 1 cites it.
     url = reverse("participation:attachment", args=[notice.pk, old_file.pk])
     assert client.get(url).status_code == 200
@@ -207,3 +208,31 @@ def test_the_text_changes_run_by_line_for_long_texts():
         ("-", "乙" * 6_000 + "\n"),
         ("+", "丙" * 6_000 + "\n"),
     ]
+
+
+def test_a_revision_tells_subscribers_again_only_when_asked(
+    django_capture_on_commit_callbacks, publisher, notice
+):
+    resident = f.citizen(home=f.community(STREET))
+    services.subscription_add(subscriber=resident, topic="", area_code=STREET)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publication_revise(
+            author=publisher, publication=notice, title=notice.title, body="改错字。", reason="错字"
+        )
+    assert not Message.objects.filter(recipient=resident).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publication_revise(
+            author=publisher,
+            publication=notice,
+            title=notice.title,
+            body="停水改到周日 9:00 至 12:00。",
+            reason="停水改期到周日 & 缩短",
+            notify=True,
+        )
+    (message,) = Message.objects.filter(recipient=resident)
+    assert message.subject == "【订阅·修订】停水通知"
+    assert "第 3 版" in message.body and "停水改期到周日 & 缩短" in message.body
+    assert message.link == reverse("participation:revision", args=[notice.pk, 3])
+    # Run again (a retried task): nobody is told twice.
+    services.publication_notify(publication_id=notice.pk, revision=3)
+    assert Message.objects.filter(recipient=resident).count() == 1
