@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from cityhall.core.crypto import mask_name
 from cityhall.core.errors import NotFoundError
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
@@ -133,9 +134,8 @@ def report_get(*, consultation_id: int) -> Consultation:
 
 
 def author_label(account: Account) -> str:
-    """How a commenter is shown in public: the surname and stars (陈**)."""
-    name = account.real_name or ""
-    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else _("市民")
+    """How a commenter is shown in public: masked as everywhere else (陈*明)."""
+    return mask_name(account.real_name) if account.real_name else _("市民")
 
 
 @dataclass

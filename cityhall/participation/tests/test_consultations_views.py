@@ -124,6 +124,10 @@ def test_a_resident_comments_on_article_two_and_script_comes_back_escaped(
         page = client.get(_url("detail", consultation.pk)).content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert SCRIPT not in page
+    # Anyone reading the draft sees the commenter masked, never the full name.
+    client.logout()
+    public = client.get(_url("detail", consultation.pk)).content.decode()
+    assert "陈*明" in public and "陈小明" not in public
 
 
 def test_comment_errors_are_shown_at_the_form_and_keep_the_text(client, consultation, resident):
