@@ -26,6 +26,8 @@ from cityhall.identity.decorators import citizen_required
 from cityhall.identity.models import Account, CardStatus, EnterpriseMandate
 from cityhall.notify import selectors as notify_selectors
 from cityhall.participation import selectors as participation_selectors
+from cityhall.participation.mailbox import selectors as mailbox_selectors
+from cityhall.participation.surveys import selectors as survey_selectors
 from cityhall.registry import own_selectors
 from cityhall.registry.forms import CorrectionReportForm
 from cityhall.registry.services.corrections import correction_report
@@ -66,6 +68,18 @@ def _todos(account: Account) -> list[ToDo]:
             reverse("hotline:track", args=[t.tracking_number]),
         )
         for t in hotline_selectors.tickets_awaiting_callback(citizen=account)[:LATEST]
+    ]
+    todos += [
+        ToDo(
+            _("评价来信答复"),
+            f"{letter.subject}（{letter.tracking_number}）",
+            reverse("mailbox:letter", args=[letter.pk]),
+        )
+        for letter in mailbox_selectors.letters_to_rate(account=account)[:LATEST]
+    ]
+    todos += [
+        ToDo(_("参加问卷调查"), survey.title, reverse("surveys:detail", args=[survey.pk]))
+        for survey in survey_selectors.surveys_to_answer(account=account)[:LATEST]
     ]
     return todos
 
@@ -109,6 +123,9 @@ def my_page(request: HttpRequest) -> HttpResponse:
         "todos": [] if acting_for else _todos(account),
         "applications": applications[:LATEST],
         "tickets": [] if acting_for else tickets[:LATEST],
+        "letters": []
+        if acting_for
+        else mailbox_selectors.letters_of_writer(account=account)[:LATEST],
         "certificates": application_selectors.certificates_of(holder=account)[:LATEST],
         "usage": cloud_selectors.usage_of(owner=account),
         "reads": reads,

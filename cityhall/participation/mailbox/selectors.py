@@ -127,6 +127,15 @@ def letters_of_writer(*, account: Account) -> QuerySet[Letter]:
     return Letter.objects.filter(writer=account).select_related("mailbox", "handling_unit")
 
 
+def letters_to_rate(*, account: Account) -> QuerySet[Letter]:
+    """The writer's answered letters whose reply they have not rated yet, newest answer first."""
+    return (
+        letters_of_writer(account=account)
+        .filter(status=LetterStatus.ANSWERED, rating__isnull=True)
+        .order_by("-answered_at", "-id")
+    )
+
+
 def letter_of_writer(*, account: Account, letter_id: int) -> Letter:
     found = letters_of_writer(account=account).filter(pk=letter_id).first()
     if found is None:

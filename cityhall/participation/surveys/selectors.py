@@ -120,6 +120,13 @@ def surveys_open_for(*, account: Account) -> QuerySet[Survey]:
     return _with_answered(qs.select_related("unit"), account).order_by("closes_at", "id")
 
 
+def surveys_to_answer(*, account: Account) -> QuerySet[Survey]:
+    """The open surveys the resident may answer and has not yet, closing soonest first."""
+    mine = SurveyResponse.objects.filter(survey=OuterRef("pk"), respondent=account)
+    qs = Survey.objects.filter(_open_q(timezone.now()), _audience_q(account))
+    return qs.exclude(Exists(mine)).order_by("closes_at", "id")
+
+
 def survey_for_resident(*, account: Account, survey_id: int) -> Survey:
     """An opened survey (open or closed) whose audience takes in the resident, else not found."""
     qs = Survey.objects.filter(_audience_q(account), opens_at__isnull=False, pk=survey_id)

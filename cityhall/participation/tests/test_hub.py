@@ -32,6 +32,7 @@ def city():
         closes_at=now + timedelta(days=10),
         draft="第一条 为了规范长者饭堂，制定本办法。",
     )
+    assert publisher.unit is not None
     Mailbox.objects.create(name="赤岗街道书记信箱", unit=publisher.unit, addressee="书记")
     survey = surveys.survey_create(
         author=publisher, title="街道服务满意度", audience="area", area_code=STREET
@@ -45,6 +46,7 @@ def city():
     )
     surveys.survey_open(survey=survey, actor=publisher, closes_at=now + timedelta(days=5))
     resident = f.citizen(home=f.community(STREET))
+    assert resident.home_division is not None
     boards.post_create(
         board=boards.board_for(resident.home_division), author=resident, body="路灯坏了。"
     )

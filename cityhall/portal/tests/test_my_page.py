@@ -1,12 +1,24 @@
 """The citizen's own page: everything of theirs in one place, nothing of anyone else's."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cityhall.applications.models import Status
 from cityhall.core.identifiers import uscc_make
 from cityhall.identity.models import CardStatus, EnterpriseMandate
+from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as idf
+from cityhall.participation.mailbox.services import letter_rate, letter_reply
+from cityhall.participation.models import QuestionKind
+from cityhall.participation.surveys.services import (
+    question_add,
+    survey_answer,
+    survey_create,
+    survey_open,
+)
 from cityhall.portal.tests.world import world
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +47,9 @@ def test_my_page_shows_my_things_only(client, town, django_assert_max_num_querie
     assert alice.message.subject in body
     assert alice.card.number in body
     assert "1 条纠错申请待核实" in body
+    assert alice.letter.tracking_number in body  # 我的来信
     for theirs in (
+        bob.letter.tracking_number,
         bob.supplement.number,
         bob.approved.number,
         bob.ticket.tracking_number,
@@ -74,3 +88,28 @@ def test_an_enterprise_agent_acts_for_their_company(client, town):
     assert client.post(reverse("portal:acting_for"), {"uscc": other}).status_code == 404
     client.post(reverse("portal:acting_for"), {"uscc": ""})
     assert alice.supplement.number in client.get(reverse("portal:my_page")).content.decode()
+
+
+def test_a_reply_to_rate_and_a_survey_to_answer_are_things_to_do(client, town):
+    alice = town.alice
+    handler = idf.staff(unit=alice.letter.handling_unit, roles=[Role.PUBLISHER])
+    letter_reply(letter=alice.letter, text="已安排处理。", by=handler)
+    survey = survey_create(author=handler, title="停车管理问卷")
+    question_add(
+        survey=survey,
+        actor=handler,
+        kind=QuestionKind.SINGLE,
+        text="满意吗？",
+        options=["是", "否"],
+    )
+    survey = survey_open(survey=survey, actor=handler, closes_at=timezone.now() + timedelta(days=3))
+    idf.signed_in(client, alice.account)
+    body = client.get(reverse("portal:my_page")).content.decode()
+    assert "评价来信答复" in body and reverse("mailbox:letter", args=[alice.letter.pk]) in body
+    assert "参加问卷调查" in body and reverse("surveys:detail", args=[survey.pk]) in body
+    # Once answered and rated, nothing is left to do.
+    (question,) = survey.questions.all()
+    survey_answer(survey=survey, respondent=alice.account, answers={question.pk: ["0"]})
+    letter_rate(letter=alice.letter, writer=alice.account, rating=5)
+    body = client.get(reverse("portal:my_page")).content.decode()
+    assert "评价来信答复" not in body and "参加问卷调查" not in body
