@@ -144,6 +144,8 @@ def test_build_open_answer_once_and_see_the_chart_and_csv(page: Page, new_page, 
     expect(scale).to_contain_text("平均分 4.5（满分 5）")
     texts = staff.get_by_role("region", name=re.compile("您还有什么建议"))
     expect(texts).to_contain_text("<script>alert(1)</script>希望延长周末开放时间")
+    # The charts' tables for screen readers are hidden without widening the page.
+    assert staff.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     _shot(staff, "survey-results")
 
     # The CSV: one row per response, Chinese readable in Excel (BOM), choices as labels.

@@ -99,10 +99,12 @@ def data_table(*, title: str, rows: Sequence[Row], label_heading: str) -> SafeSt
         '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
         ((label, count, percent_text(percent)) for label, count, percent in rows),
     )
+    # Hidden by a wrapper, not on the table: a table is never narrower than its content, so a
+    # hidden table would still widen the page (a sideways scroll on a phone).
     return format_html(
-        '<table class="data visually-hidden"><caption>{}</caption><thead><tr>'
+        '<div class="visually-hidden"><table class="data"><caption>{}</caption><thead><tr>'
         '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
-        "</tr></thead><tbody>{}</tbody></table>",
+        "</tr></thead><tbody>{}</tbody></table></div>",
         title,
         label_heading,
         _("人数"),
