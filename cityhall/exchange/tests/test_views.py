@@ -30,6 +30,7 @@ from cityhall.identity.models import Account
 from cityhall.identity.roles import Role
 from cityhall.identity.tests import factories as f
 from cityhall.notify.models import Message
+from cityhall.portal.tests.test_my_page import MY_PAGE_QUERIES
 from cityhall.registry.models import Person
 from cityhall.registry.tests import factories as rf
 
@@ -616,5 +617,5 @@ def test_list_pages_make_a_bounded_number_of_queries(city, django_assert_max_num
     with django_assert_max_num_queries(14):
         _page(citizen, "exchange:my_data_access")
     # The citizen page has a section per domain, one or two queries each (as in portal's test).
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(MY_PAGE_QUERIES):
         _page(citizen, "portal:my_page")
