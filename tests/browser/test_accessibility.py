@@ -374,6 +374,11 @@ def _visit_all(
         else:
             expect(page.locator("html")).not_to_have_class(re.compile(r"\belder\b"))
         expect(page.get_by_role("main")).to_be_visible()
+        # Reflow: nothing makes the page scroll sideways, not even on a phone in elder mode.
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], (path, widths)
         page.screenshot(path=folder / f"{prefix}-{variant}-{name}.png", full_page=True)
     axe.settle()
     base = page.url.split("/", 3)[:3]
