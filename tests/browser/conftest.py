@@ -26,6 +26,7 @@ from django_otp.oath import totp
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    Locator,
     Page,
     Route,
     expect,
@@ -251,6 +252,11 @@ class AxeChecker:
                 break
             page.wait_for_timeout(20)
 
+    def wait_checked(self, page: Page) -> None:
+        """Until the page's documents have been checked (from the test, not a route handler)."""
+        if not page.is_closed():
+            self._wait(page)
+
     def settle(self) -> None:
         """Waits until every open page's documents have been checked."""
         for context in self.contexts:
@@ -284,9 +290,27 @@ class AxeChecker:
 
 
 @pytest.fixture
-def axe() -> AxeChecker:
-    """The accessibility checker of this test's pages (zero violations allowed)."""
-    return AxeChecker()
+def axe(monkeypatch: pytest.MonkeyPatch) -> AxeChecker:
+    """The accessibility checker of this test's pages (zero violations allowed).
+
+    A tap or a click first waits, in the test itself, until the page's current document has been
+    checked. The route that holds a navigation does the same wait, but from inside a route
+    handler; kiosk journeys that tapped on while a fresh page was still being checked hung there
+    now and then in CI (the navigation never went on). Waiting before the action leaves the hold
+    nothing to wait for.
+    """
+    checker = AxeChecker()
+    for action in ("tap", "click"):
+        original = getattr(Locator, action)
+
+        def checked_first(
+            self: Locator, *args: Any, _original: Callable[..., None] = original, **kwargs: Any
+        ) -> None:
+            checker.wait_checked(self.page)
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Locator, action, checked_first)
+    return checker
 
 
 @pytest.fixture

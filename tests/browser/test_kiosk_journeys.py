@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 KIOSK_VIEWPORT: ViewportSize = {"width": 1080, "height": 1920}  # the hall's portrait screen
 PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 WRONG_PIN = "135790"
-IDLE_SECONDS = 12  # short, so the test sees the warning and the sign-out
+IDLE_SECONDS = 20  # short, so the test sees the warning and the sign-out; long enough that a
+# slow step (a full-page screenshot on a loaded CI machine) never meets the limit by accident
 
 
 @dataclass
