@@ -5,7 +5,6 @@ from datetime import date
 from functools import partial
 
 from celery import current_app
-from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.core.audit import audit_record
 from cityhall.core.errors import DomainError, NotFoundError
+from cityhall.core.links import public_url
 from cityhall.core.uploads import CheckedUpload, upload_check
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
@@ -192,7 +192,7 @@ def unsubscribe_token(subscription: Subscription) -> str:
 
 def unsubscribe_url(subscription: Subscription) -> str:
     path = reverse("participation:unsubscribe", args=[unsubscribe_token(subscription)])
-    return f"{settings.CITYHALL_PUBLIC_URL}{path}"
+    return public_url(path)
 
 
 def subscription_from_token(token: str) -> Subscription | None:

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +14,13 @@ from cityhall.applications.services.numbers import (
 )
 from cityhall.catalog import selectors as catalog
 from cityhall.core.audit import AuditEvent, audit_record
+from cityhall.core.links import public_url
 from cityhall.identity.models import Account
 
 
 def verify_url(code: str) -> str:
     query = urlencode({"code": code})
-    return f"{settings.CITYHALL_PUBLIC_URL}{reverse('applications:verify')}?{query}"
+    return f"{public_url(reverse('applications:verify'))}?{query}"
 
 
 def certificates_issue(*, application: Application, by: Account | None) -> list[Certificate]:

@@ -7,7 +7,6 @@ right role), changes it through `transitions`, and tells whoever must know.
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from cityhall.core.calendar import add_working_days
 from cityhall.core.errors import DomainError, PermissionDeniedError
+from cityhall.core.links import public_url
 from cityhall.hotline.models import (
     Callback,
     Category,
@@ -248,7 +248,7 @@ def ticket_photos_add(
 def _resolved_tell(ticket: Ticket, note: str) -> None:
     """The result to the reporter, with a link to rate it (an SMS needs the full address), and
     to the reporters of merged duplicates (the rating is the master reporter's to give)."""
-    survey = settings.CITYHALL_PUBLIC_URL + reverse("hotline:survey", args=[ticket.survey_token])
+    survey = public_url(reverse("hotline:survey", args=[ticket.survey_token]))
     reporter_tell(
         ticket=ticket,
         template="hotline_status",

@@ -5,7 +5,6 @@ area, and a post outside it does not exist for them."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from cityhall.core import crypto
@@ -19,15 +18,6 @@ from cityhall.identity.selectors import account_can, require_capability
 from cityhall.participation.models import Board, BoardPost
 
 BOARD_LEVELS = (DivisionLevel.STREET, DivisionLevel.COMMUNITY)
-POLICY_PATH = "/consultations/policy/"
-
-
-def policy_url() -> str:
-    """The published moderation policy (its page belongs to consultations)."""
-    try:
-        return reverse("consultations:policy")
-    except NoReverseMatch:
-        return POLICY_PATH
 
 
 def board_division(*, code: str) -> Division:

@@ -1,7 +1,6 @@
 """Writes for community boards (社区微博): opening a board, posting and replying, moderation,
 and turning a resident's post into a 12345 ticket (转为工单) in one step."""
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.core.audit import audit_record
 from cityhall.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from cityhall.core.links import public_url
 from cityhall.geo.models import Division, DivisionLevel
 from cityhall.geo.selectors import division_ancestors
 from cityhall.hotline.models import Channel, Ticket
@@ -128,7 +128,7 @@ def post_hide(*, post: BoardPost, by: Account, reason: str, note: str = "") -> B
                 "board": post.board,
                 "reason": HideReason(reason).label,
                 "note": note,
-                "policy_url": f"{settings.CITYHALL_PUBLIC_URL}{selectors.policy_url()}",
+                "policy_url": public_url(reverse("consultations:policy")),
             },
             link=_thread_link(post),
         )
@@ -193,7 +193,7 @@ def post_to_ticket(
         )
         post.ticket, post.converted_by, post.converted_at = ticket, by, now
         track_path = reverse("hotline:track", args=[ticket.tracking_number])
-        track_url = f"{settings.CITYHALL_PUBLIC_URL}{track_path}"
+        track_url = public_url(track_path)
         BoardPost.objects.create(
             board=board,
             parent_id=post.parent_id or post.pk,

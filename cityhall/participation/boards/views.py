@@ -92,7 +92,7 @@ def _board_render(
             "manager": manager,
             "may_post": board is not None and _may_post(viewer, board),
             "form": form,
-            "policy_url": selectors.policy_url(),
+            "policy_url": reverse("consultations:policy"),
         },
         status=status,
     )
@@ -150,7 +150,7 @@ def _thread_render(
             "board": thread.board,
             "manager": manager,
             "may_post": _may_post(viewer, thread.board) and not thread.is_hidden,
-            "policy_url": selectors.policy_url(),
+            "policy_url": reverse("consultations:policy"),
             "error_for": error_for,
             "error": error,
             "reply_error": reply_error,

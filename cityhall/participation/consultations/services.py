@@ -3,7 +3,6 @@ answer, and publish the response report. How a pasted draft becomes articles: dr
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.core.audit import audit_record
 from cityhall.core.errors import DomainError, NotFoundError
+from cityhall.core.links import public_url
 from cityhall.identity.models import Account
 from cityhall.identity.roles import Capability
 from cityhall.identity.selectors import require_capability
@@ -43,10 +43,6 @@ AUDIT_RESPONDED = "participation.consultation_responded"
 
 
 # --- publishing -----------------------------------------------------------------------------
-
-
-def _public_url(path: str) -> str:
-    return f"{settings.CITYHALL_PUBLIC_URL}{path}"
 
 
 def _when(moment: datetime) -> str:
@@ -95,7 +91,7 @@ def consultation_create(
             )
             for article in parsed.articles
         )
-        link = _public_url(reverse("consultations:detail", args=[consultation.pk]))
+        link = public_url(reverse("consultations:detail", args=[consultation.pk]))
         consultation.announcement = publication_publish(
             author=author,
             title=_("关于《%(title)s》公开征求意见的公告") % {"title": title[:170]},
@@ -248,7 +244,7 @@ def comment_hide(
                 "comment": locked,
                 "reason": HideReason(reason).label,
                 "note": note,
-                "policy_url": _public_url(reverse("consultations:policy")),
+                "policy_url": public_url(reverse("consultations:policy")),
             },
             link=_comment_link(locked),
         )
@@ -373,7 +369,7 @@ def response_publish(
                 ),
             },
             body=_("%(summary)s\n\n逐条答复见反馈报告：\n%(link)s")
-            % {"summary": summary, "link": _public_url(report_path)},
+            % {"summary": summary, "link": public_url(report_path)},
             topic=Topic.CONSULTATION,
             area_code=locked.area.code,
         )
